@@ -1,0 +1,100 @@
+"""The access policy: the single answer to "may this user do this to this group?".
+
+Each rule is a `rules` predicate registered as a Django permission, used everywhere as
+`user.has_perm("groups.view_group", group)`. The `access_*` getters fetch an object and
+check that the user may see it, raising the same 404 whether it is missing or forbidden,
+so nobody learns that a group they are not in exists.
+"""
+
+import rules
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Invitation, Membership, Role, SupportGroup
+
+
+def membership_of(user, group: SupportGroup) -> Membership | None:
+    """Return the user's current (not removed) membership in the group, if any."""
+    if not user.is_authenticated or group is None:
+        return None
+    return (
+        Membership.objects.filter(user_id=user.pk, group_id=group.pk)
+        .exclude(state=Membership.State.REMOVED)
+        .first()
+    )
+
+
+@rules.predicate
+def is_staff(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+@rules.predicate
+def is_verified_clinician(user) -> bool:
+    return user.is_authenticated and user.is_verified_clinician
+
+
+@rules.predicate
+def is_group_member(user, group: SupportGroup) -> bool:
+    return membership_of(user, group) is not None
+
+
+@rules.predicate
+def is_active_member(user, group: SupportGroup) -> bool:
+    membership = membership_of(user, group)
+    return membership is not None and membership.state == Membership.State.ACTIVE
+
+
+@rules.predicate
+def is_group_admin(user, group: SupportGroup) -> bool:
+    membership = membership_of(user, group)
+    return membership is not None and membership.role == Role.GROUP_ADMIN
+
+
+# Reading anything inside a group.
+rules.add_perm("groups.view_group", is_group_member | is_staff)
+# Writing anything inside a group (posts, chat, questions): muted and removed members cannot.
+rules.add_perm("groups.contribute", is_active_member)
+# Listing, creating and revoking the group's invitations.
+rules.add_perm("groups.manage_invitations", is_group_admin | is_staff)
+
+
+def holds_privileged_role(user) -> bool:
+    """Tell whether the user moderates, treats or administers any group (MFA required)."""
+    return Membership.objects.filter(
+        user_id=user.pk,
+        role__in=Role.privileged(),
+        state__in=Membership.State.present(),
+    ).exists()
+
+
+def may_hold_role(user, group: SupportGroup, role: str) -> bool:
+    """Professional groups and the clinician role are for verified clinicians only."""
+    if group.is_professional or role == Role.CLINICIAN:
+        return bool(user.is_verified_clinician)
+    return True
+
+
+def access_group(user, slug: str) -> SupportGroup:
+    """Fetch a group the user may see, or raise 404 (missing and forbidden look the same)."""
+    group = SupportGroup.objects.filter(slug=slug).first()
+    if group is None or not user.has_perm("groups.view_group", group):
+        raise Http404
+    return group
+
+
+def access_group_for_invitations(user, slug: str) -> SupportGroup:
+    """Fetch a group whose invitations the user manages; 404 for outsiders, else 403."""
+    group = access_group(user, slug)
+    if not user.has_perm("groups.manage_invitations", group):
+        raise PermissionDenied
+    return group
+
+
+def access_managed_invitation(user, slug: str, invitation_id: int) -> Invitation:
+    """Fetch an invitation of a group whose invitations the user manages, or raise."""
+    group = access_group_for_invitations(user, slug)
+    invitation = Invitation.objects.filter(pk=invitation_id, group=group).first()
+    if invitation is None:
+        raise Http404
+    return invitation

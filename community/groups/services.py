@@ -1,0 +1,194 @@
+"""Domain writes for groups: invitations and memberships.
+
+Every function runs in one transaction, checks the policy, and schedules its side effects
+(e-mail) with `transaction.on_commit`, so nothing is sent for a write that rolled back.
+"""
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Invitation, Membership, Role, SupportGroup, hash_token, new_token
+from .policy import may_hold_role
+from .tasks import send_invitation_email
+
+# secrets.token_urlsafe(32) gives 43 URL-safe characters; anything else is malformed.
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+ROLE_ORDER = [Role.MEMBER, Role.MODERATOR, Role.CLINICIAN, Role.GROUP_ADMIN]
+
+
+class InvitationError(Exception):
+    """An invitation cannot be used or changed; `message` is shown to the person."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+UNUSABLE_INVITATION = {
+    Invitation.Status.EXPIRED: _(
+        "This invitation has expired. Please ask the person who invited you for a new one."
+    ),
+    Invitation.Status.ACCEPTED: _(
+        "This invitation has already been used. If you used it, log in to reach your group."
+    ),
+    Invitation.Status.REVOKED: _(
+        "This invitation has been withdrawn. Please contact the person who invited you."
+    ),
+    "invalid": _(
+        "This invitation link is not valid. Please check that you opened the whole link "
+        "from the e-mail."
+    ),
+    "wrong_account": _(
+        "This invitation was sent to a different e-mail address from the one you are logged "
+        "in with. Log out, then open the invitation link again."
+    ),
+    "needs_verified_clinician": _(
+        "This invitation is for verified clinicians. You will be able to join once the "
+        "organisation has verified you as a clinician."
+    ),
+}
+
+
+def unusable(code: str) -> InvitationError:
+    return InvitationError(code, str(UNUSABLE_INVITATION[code]))
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """Look an invitation up by its token (any state); None for unknown or malformed ones."""
+    if not TOKEN_PATTERN.match(token or ""):
+        return None
+    return (
+        Invitation.objects.select_related("group", "inviter")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def schedule_invitation_email(invitation: Invitation) -> None:
+    """Give the invitation a fresh token and send it by e-mail once the transaction commits."""
+    token = new_token()
+    invitation.token_hash = hash_token(token)
+    invitation.email_sent_at = None
+    invitation.save()
+    transaction.on_commit(
+        lambda: send_invitation_email.delay(invitation_id=invitation.pk, token=token)
+    )
+
+
+@transaction.atomic
+def create_invitation(
+    *, inviter, group: SupportGroup, email: str, role: str = Role.MEMBER
+) -> Invitation:
+    """Invite one e-mail address to the group and e-mail them the link after commit."""
+    if not inviter.has_perm("groups.manage_invitations", group):
+        raise PermissionDenied
+    email = email.strip().lower()
+    if Invitation.objects.pending().filter(group=group, email__iexact=email).exists():
+        raise InvitationError(
+            "duplicate", str(_("There is already a pending invitation for this address."))
+        )
+    already_member = Membership.objects.filter(
+        group=group, user__email__iexact=email, state__in=Membership.State.present()
+    ).exists()
+    if already_member:
+        raise InvitationError(
+            "already_member", str(_("This person is already a member of the group."))
+        )
+    invitation = Invitation(
+        email=email,
+        group=group,
+        role=role,
+        inviter=inviter,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    schedule_invitation_email(invitation)
+    return invitation
+
+
+def lock_pending(invitation: Invitation) -> Invitation:
+    """Re-read the invitation under a row lock and insist that it is still pending."""
+    locked = Invitation.objects.select_for_update().select_related("group").get(pk=invitation.pk)
+    if locked.status != Invitation.Status.PENDING:
+        raise unusable(locked.status)
+    return locked
+
+
+@transaction.atomic
+def resend_invitation(*, actor, invitation: Invitation) -> Invitation:
+    """Send a pending invitation again, with a new link (the old one stops working)."""
+    if not actor.has_perm("groups.manage_invitations", invitation.group):
+        raise PermissionDenied
+    invitation = lock_pending(invitation)
+    schedule_invitation_email(invitation)
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(*, actor, invitation: Invitation) -> Invitation:
+    """Withdraw a pending invitation so that its link no longer works."""
+    if not actor.has_perm("groups.manage_invitations", invitation.group):
+        raise PermissionDenied
+    invitation = lock_pending(invitation)
+    invitation.revoked_at = timezone.now()
+    invitation.revoked_by = actor
+    invitation.save(update_fields=["revoked_at", "revoked_by"])
+    return invitation
+
+
+def check_invitation_for(invitation: Invitation, user) -> None:
+    """Raise InvitationError unless this signed-in user may accept this invitation now."""
+    if invitation.status != Invitation.Status.PENDING:
+        raise unusable(invitation.status)
+    if user.email.lower() != invitation.email.lower():
+        raise unusable("wrong_account")
+    if not may_hold_role(user, invitation.group, invitation.role):
+        raise unusable("needs_verified_clinician")
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user) -> Membership:
+    """Use the invitation: the user joins (or rejoins) the group with the invited role."""
+    invitation = lock_pending(invitation)
+    check_invitation_for(invitation, user)
+    membership, created = Membership.objects.get_or_create(
+        user=user, group=invitation.group, defaults={"role": invitation.role}
+    )
+    if not created:
+        rejoin(membership, invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def rejoin(membership: Membership, role: str) -> None:
+    """Bring a removed member back, and never lower an existing member's role."""
+    if membership.state == Membership.State.REMOVED:
+        membership.state = Membership.State.ACTIVE
+        membership.role = role
+        membership.joined_at = timezone.now()
+    elif ROLE_ORDER.index(role) > ROLE_ORDER.index(membership.role):
+        membership.role = role
+    membership.save()
+
+
+@transaction.atomic
+def add_member(
+    *, group: SupportGroup, user, role: str = Role.MEMBER, state: str = Membership.State.ACTIVE
+) -> Membership:
+    """Put a user in a group directly (staff tools and demo data); invitations use accept."""
+    if not may_hold_role(user, group, role):
+        raise InvitationError(
+            "needs_verified_clinician", str(UNUSABLE_INVITATION["needs_verified_clinician"])
+        )
+    membership, _created = Membership.objects.update_or_create(
+        user=user, group=group, defaults={"role": role, "state": state}
+    )
+    return membership

@@ -1,0 +1,51 @@
+"""Celery tasks of the groups app: thin, idempotent, taking ids."""
+
+import logging
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .models import Invitation, hash_token
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    max_retries=6,
+)
+def send_invitation_email(*, invitation_id: int, token: str) -> bool:
+    """E-mail the invitation link once; a second run, or a superseded token, sends nothing."""
+    claimed = Invitation.objects.filter(
+        pk=invitation_id, token_hash=hash_token(token), email_sent_at__isnull=True
+    ).update(email_sent_at=timezone.now())
+    if not claimed:
+        return False
+    invitation = Invitation.objects.select_related("group").get(pk=invitation_id)
+    try:
+        deliver_invitation(invitation, token)
+    except Exception:
+        Invitation.objects.filter(pk=invitation_id).update(email_sent_at=None)
+        raise
+    logger.info("invitation e-mail sent", extra={"invitation_id": invitation_id})
+    return True
+
+
+def deliver_invitation(invitation: Invitation, token: str) -> None:
+    """Render and send the e-mail. It names neither the group nor the condition."""
+    link = settings.SITE_URL.rstrip("/") + reverse("groups:invitation", kwargs={"token": token})
+    context = {
+        "link": link,
+        "site_name": settings.SITE_NAME,
+        "expires_at": invitation.expires_at,
+    }
+    with translation.override(invitation.group.language):
+        subject = render_to_string("groups/email/invitation_subject.txt", context).strip()
+        body = render_to_string("groups/email/invitation_body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])

@@ -1,0 +1,148 @@
+"""Group pages and invitations. Views resolve access through the policy and call services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community.accounts.mfa import require_mfa
+
+from . import services
+from .adapter import remember_invitation
+from .forms import InvitationForm
+from .models import Invitation, Membership, SupportGroup
+from .policy import access_group, access_group_for_invitations, access_managed_invitation
+
+INVITATIONS_PER_PAGE = 25
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The member's groups; visitors are sent to log in."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    groups = (
+        SupportGroup.objects.joined_by(request.user).select_related("condition").with_member_count()
+    )
+    managed = SupportGroup.objects.none()
+    if request.user.is_staff:
+        managed = SupportGroup.objects.select_related("condition").with_member_count()
+    return render(request, "groups/home.html", {"groups": groups, "managed_groups": managed})
+
+
+@login_required
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access_group(request.user, slug)
+    member_count = group.memberships.filter(state__in=Membership.State.present()).count()
+    membership = group.memberships.filter(user=request.user).first()
+    return render(
+        request,
+        "groups/group_detail.html",
+        {
+            "group": group,
+            "member_count": member_count,
+            "membership": membership,
+            "can_manage_invitations": request.user.has_perm("groups.manage_invitations", group),
+        },
+    )
+
+
+@login_required
+def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """List the group's invitations and invite someone new (group admins and staff)."""
+    group = access_group_for_invitations(request.user, slug)
+    require_mfa(request.user)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.create_invitation(
+                inviter=request.user, group=group, **form.cleaned_data
+            )
+        except services.InvitationError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": invitation.email},
+            )
+            return redirect("groups:invitations", slug=group.slug)
+    invitations = Invitation.objects.filter(group=group).select_related("inviter", "accepted_by")
+    page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "groups/invitation_list.html",
+        {"group": group, "form": form, "page": page},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    invitation = access_managed_invitation(request.user, slug, pk)
+    require_mfa(request.user)
+    try:
+        services.revoke_invitation(actor=request.user, invitation=invitation)
+    except services.InvitationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("groups:invitations", slug=slug)
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    invitation = access_managed_invitation(request.user, slug, pk)
+    require_mfa(request.user)
+    try:
+        services.resend_invitation(actor=request.user, invitation=invitation)
+    except services.InvitationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("A new invitation link was sent to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect("groups:invitations", slug=slug)
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Where an invitation link lands: explain, offer sign-up or login, or join."""
+    found = services.find_invitation(token)
+    if found is None:
+        return unusable_invitation(request, "invalid", status=404)
+    user = request.user
+    if user.is_authenticated and found.accepted_by_id == user.pk:
+        return redirect(found.group)
+    if found.status != Invitation.Status.PENDING:
+        return unusable_invitation(request, found.status, status=410)
+    if not user.is_authenticated:
+        remember_invitation(request, token, found)
+        return render(request, "groups/invitation.html", {"invitation": found})
+    try:
+        services.check_invitation_for(found, user)
+        if request.method == "POST":
+            services.accept_invitation(invitation=found, user=user)
+            messages.success(
+                request,
+                _("Welcome! You are now a member of %(group)s.") % {"group": found.group},
+            )
+            return redirect(found.group)
+    except services.InvitationError as error:
+        return unusable_invitation(request, error.code, status=403)
+    return render(request, "groups/invitation.html", {"invitation": found})
+
+
+def unusable_invitation(request: HttpRequest, code: str, *, status: int) -> HttpResponse:
+    message = services.UNUSABLE_INVITATION[code]
+    return render(
+        request,
+        "groups/invitation_unusable.html",
+        {"message": message, "code": code},
+        status=status,
+    )

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from community.groups import views as group_views
+
+urlpatterns = [
+    path("", group_views.home, name="home"),
+    path("accounts/", include("community.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    # One login for the whole site: the admin uses allauth's (with its MFA step).
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="admin_login_redirect",
+    ),
+    path("admin/", admin.site.urls),
+    path("", include("community.groups.urls")),
+]
