@@ -5,10 +5,15 @@ passes the origin check (AllowedHostsOriginValidator) and session authentication
 """
 
 import os
+import warnings
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+# WhiteNoise streams static files with a sync iterator; under ASGI Django warns on every file.
+# The file is still served correctly; behind a proxy in production static files bypass us.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous")
 
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()

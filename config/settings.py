@@ -8,6 +8,7 @@ production parts. See the README's configuration table.
 
 import os
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -230,6 +231,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+if DEBUG:
+    # In DEBUG, files come from the finders; there is no collected STATIC_ROOT to warn about.
+    warnings.filterwarnings("ignore", message="No directory at")
 
 # --- Security headers ------------------------------------------------------------------
 # https://django-csp.readthedocs.io/ — nothing is loaded from another host, no inline script.

@@ -1,0 +1,109 @@
+"""Factories and fixtures shared by every test folder."""
+
+import itertools
+import os
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.contrib.auth import get_user_model
+
+from community.groups.models import Condition, Membership, Role, SupportGroup
+from config.celery import app as celery_app
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in tests are
+# still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Tests run Celery tasks in-process unless a test starts a worker itself.
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+PASSWORD = "a-long-test-password-42"
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+_sequence = itertools.count(1)
+
+
+def current_totp_code(secret: str = TOTP_SECRET) -> str:
+    """Return the TOTP code an authenticator app would show now."""
+    import time
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a user with a verified e-mail address; pass mfa=True to set up TOTP."""
+
+    def make(email=None, *, display_name=None, mfa=False, password=PASSWORD, **fields):
+        number = next(_sequence)
+        email = email or f"user{number}@example.test"
+        user = get_user_model().objects.create_user(
+            email=email,
+            password=password,
+            display_name=display_name or f"Member {number}",
+            **fields,
+        )
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        if mfa:
+            TOTP.activate(user, TOTP_SECRET)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_group(db):
+    def make(name=None, *, kind=SupportGroup.Kind.PATIENT, condition=None, **fields):
+        number = next(_sequence)
+        condition = condition or Condition.objects.create(
+            name=f"Condition {number}", slug=f"condition-{number}"
+        )
+        return SupportGroup.objects.create(
+            condition=condition,
+            name=name or f"Group {number}",
+            slug=f"group-{number}",
+            kind=kind,
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def join(db):
+    """Make a user a member of a group with a role and state."""
+
+    def make(user, group, role=Role.MEMBER, state=Membership.State.ACTIVE):
+        return Membership.objects.create(user=user, group=group, role=role, state=state)
+
+    return make
+
+
+@pytest.fixture
+def group(make_group):
+    return make_group("Living well")
+
+
+@pytest.fixture
+def member(make_user, join, group):
+    user = make_user(display_name="Member of group")
+    join(user, group)
+    return user
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user(is_staff=True, mfa=True, display_name="Staff person")
+
+
+@pytest.fixture
+def group_admin(make_user, join, group):
+    user = make_user(mfa=True, display_name="Group admin")
+    join(user, group, role=Role.GROUP_ADMIN)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing with PBKDF2 is slow on purpose; tests do not need that."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,157 @@
+"""The invitation journey in a real browser: staff invite, the patient joins, outsiders see 404.
+
+Every page on the way is scanned with axe, and no page may log a console error (which is
+also how Chromium reports a Content-Security-Policy violation).
+"""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from community.groups.models import Invitation, Membership, Role
+from tests.conftest import PASSWORD, current_totp_code
+from tests.e2e.conftest import PHONE
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+
+INVITEE_EMAIL = "new.patient@example.test"
+INVITEE_PASSWORD = "a-fresh-patient-password-77"
+LINK = re.compile(r"https?://\S+/invitations/[A-Za-z0-9_-]{43}/")
+
+
+def fresh_totp_code() -> str:
+    """The authenticator code now, waiting for the next period if this one is nearly over.
+
+    allauth accepts only the current 30-second period, so a code read at second 29 could
+    expire between filling it in and the server checking it.
+    """
+    if time.time() % 30 > 27:
+        time.sleep(30 - time.time() % 30 + 0.1)
+    return current_totp_code()
+
+
+def log_in(page, assert_accessible, *, email, password=PASSWORD):
+    """Fill allauth's login form on the current page and submit it."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    assert_accessible(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsiders_get_404(
+    live_server,
+    settings,
+    mailoutbox,
+    new_page,
+    browser_problems,
+    assert_accessible,
+    make_group,
+    make_user,
+    join,
+    staff,
+):
+    settings.SITE_URL = live_server.url
+    group = make_group("Living with type 1 diabetes")
+    invitations_url = f"{live_server.url}/groups/{group.slug}/invitations/"
+    group_url = f"{live_server.url}/groups/{group.slug}/"
+
+    # Staff ask for the invitations page, log in with password and authenticator code.
+    staff_page = new_page()
+    staff_page.goto(invitations_url)
+    expect(staff_page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    log_in(staff_page, assert_accessible, email=staff.email)
+
+    expect(staff_page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    expect(staff_page.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
+    assert_accessible(staff_page)
+    staff_page.get_by_label("Code").fill(fresh_totp_code())
+    staff_page.get_by_role("button", name="Sign In").click()
+
+    # ... and invite the patient.
+    expect(staff_page).to_have_url(invitations_url)
+    expect(staff_page.get_by_role("heading", level=1)).to_have_text("Invitations")
+    assert_accessible(staff_page)
+    staff_page.get_by_label("E-mail address of the person to invite").fill(INVITEE_EMAIL)
+    staff_page.get_by_label("Role in the group").select_option(Role.MEMBER)
+    staff_page.get_by_role("button", name="Send invitation").click()
+
+    expect(staff_page).to_have_url(invitations_url)
+    expect(staff_page.get_by_role("status")).to_contain_text(f"Invitation sent to {INVITEE_EMAIL}")
+    expect(staff_page.get_by_role("cell", name=INVITEE_EMAIL, exact=True)).to_be_visible()
+    assert_accessible(staff_page)
+
+    # Exactly one e-mail, to the patient, with a link to this live server.
+    assert len(mailoutbox) == 1
+    email = mailoutbox[0]
+    assert email.to == [INVITEE_EMAIL]
+    assert group.name not in email.subject + email.body  # The e-mail never names the group.
+    links = LINK.findall(email.body)
+    assert len(links) == 1, email.body
+    link = links[0]
+    assert link.startswith(live_server.url + "/invitations/")
+    invitation = Invitation.objects.get(group=group, email=INVITEE_EMAIL)
+    assert invitation.status == Invitation.Status.PENDING
+    assert invitation.email_sent_at is not None
+
+    # The patient opens the link on a phone, in a browser of their own.
+    patient_page = new_page(viewport=PHONE)
+    response = patient_page.goto(link)
+    assert response is not None and response.status == 200
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    expect(patient_page.get_by_role("heading", level=1)).to_have_text(
+        f"You are invited to join {group.name}"
+    )
+    assert_accessible(patient_page)
+    patient_page.get_by_role("link", name="Create your account").click()
+
+    expect(patient_page).to_have_url(re.compile(r"/accounts/signup/$"))
+    expect(patient_page.get_by_role("heading", level=1)).to_have_text("Create your account")
+    assert_accessible(patient_page)
+    expect(patient_page.locator("input[name=email]")).to_have_value(INVITEE_EMAIL)
+    patient_page.get_by_label("Display name").fill("Morning walker")
+    # The footer's language picker is also labelled "Language": use the sign-up form's own.
+    signup_form = patient_page.locator("main form")
+    signup_form.get_by_label("Language").select_option("en")
+    signup_form.get_by_label("Time zone").select_option("Europe/Stockholm")
+    signup_form.locator("input[name=password1]").fill(INVITEE_PASSWORD)
+    signup_form.locator("input[name=password2]").fill(INVITEE_PASSWORD)
+    signup_form.get_by_role("button", name="Create account and join").click()
+
+    # Signed up, signed in and in the group: its page, with the group's name as heading.
+    expect(patient_page).to_have_url(group_url)
+    expect(patient_page.get_by_role("heading", level=1)).to_have_text(group.name)
+    expect(patient_page.get_by_role("status")).to_contain_text(
+        f"Welcome! You are now a member of {group.name}"
+    )
+    assert_accessible(patient_page)
+    membership = Membership.objects.select_related("user").get(
+        group=group, user__email=INVITEE_EMAIL
+    )
+    assert membership.role == Role.MEMBER
+    assert membership.state == Membership.State.ACTIVE
+    assert membership.user.display_name == "Morning walker"
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ACCEPTED
+    assert invitation.accepted_by == membership.user
+
+    # A member of another group logs in and tries the group's address: it does not exist.
+    outsider = make_user(display_name="Evening swimmer")
+    join(outsider, make_group("Another group"))
+    outsider_page = new_page()
+    outsider_page.goto(f"{live_server.url}/accounts/login/")
+    log_in(outsider_page, assert_accessible, email=outsider.email)
+    expect(outsider_page.get_by_role("heading", level=1)).to_have_text("My groups")
+    expect(outsider_page.get_by_role("main")).not_to_contain_text(group.name)
+    assert_accessible(outsider_page)
+    browser_problems.expect_error_status(group_url)
+    response = outsider_page.goto(group_url)
+    assert response is not None and response.status == 404
+    expect(outsider_page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(outsider_page.locator("body")).not_to_contain_text(group.name)
+    assert_accessible(outsider_page)
+    assert not Membership.objects.filter(group=group, user=outsider).exists()
+
+    browser_problems.assert_none()

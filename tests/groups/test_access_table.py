@@ -1,0 +1,253 @@
+"""The declared access table: every URL name, every role, the expected outcome.
+
+Every URL the project routes must have a row here; `test_every_url_has_a_row_in_the_access_table`
+walks Django's URL resolver and fails for any URL without one. Later issues add their rows.
+Outcomes are a status code, or LOGIN / MFA / REDIRECT for redirects to the login page, to
+two-factor set-up, or elsewhere.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from community.groups.models import Invitation, Membership, Role
+from community.groups.services import create_invitation
+
+LOGIN, MFA, REDIRECT = "login", "mfa", "redirect"
+ROLES = [
+    "logged_out",
+    "non_member",
+    "member",
+    "muted_member",
+    "moderator",
+    "clinician",
+    "group_admin",
+    "staff",
+]
+SIGNED_IN = ROLES[1:]
+# Every name in the admin namespace (one per model and action) behaves like the admin index.
+NAMESPACES_COVERED_BY_ONE_ROW = {"admin": "admin:index"}
+
+
+@dataclass
+class Row:
+    name: str
+    expected: dict[str, object]
+    kwargs: object = None  # callable(world) -> dict of URL kwargs
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+def outcomes(**by_role) -> dict[str, object]:
+    """Spell a row's outcomes: `default=` for all roles not named."""
+    default = by_role.pop("default", None)
+    table = {role: by_role.get(role, default) for role in ROLES}
+    missing = [role for role, value in table.items() if value is None]
+    assert not missing, f"no expected outcome for {missing}"
+    return table
+
+
+def signed_in(value, **others) -> dict[str, object]:
+    """Logged-out visitors go to the login page; every signed-in role gets `value`."""
+    return outcomes(logged_out=LOGIN, default=value, **others)
+
+
+def inside_group(value, **others) -> dict[str, object]:
+    """Group content: login for visitors, 404 for non-members, `value` for members."""
+    return outcomes(logged_out=LOGIN, non_member=404, default=value, **others)
+
+
+def group_slug(world) -> dict:
+    return {"slug": world.group.slug}
+
+
+def managed_invitation(world) -> dict:
+    return {"slug": world.group.slug, "pk": world.invitation.pk}
+
+
+MANAGERS_ONLY = {"member": 403, "muted_member": 403, "moderator": 403, "clinician": 403}
+
+ACCESS_TABLE = [
+    # --- Home and the member's own settings ---
+    Row("home", signed_in(200)),
+    Row("accounts:preferences", signed_in(200)),
+    Row(
+        "accounts:set_language",
+        outcomes(default=REDIRECT),
+        method="post",
+        data={"language": "sv", "next": "/"},
+    ),
+    # --- allauth: login, sign-up, passwords, e-mail ---
+    Row("account_login", outcomes(logged_out=200, default=REDIRECT)),
+    Row("account_logout", outcomes(logged_out=REDIRECT, default=200)),
+    Row("account_inactive", outcomes(default=200)),
+    Row("account_signup", outcomes(logged_out=200, default=REDIRECT)),
+    Row("account_reauthenticate", signed_in(200)),
+    Row("account_email", signed_in(200)),
+    Row("account_email_verification_sent", outcomes(default=200)),
+    Row("account_change_password", signed_in(200)),
+    Row("account_set_password", signed_in(REDIRECT)),
+    Row("account_reset_password", outcomes(default=200)),
+    Row("account_reset_password_done", outcomes(default=200)),
+    Row("account_reset_password_from_key_done", outcomes(default=200)),
+    Row(
+        "account_reset_password_from_key",
+        outcomes(default=200),
+        kwargs=lambda world: {"uidb36": "0", "key": "not-a-key"},
+    ),
+    Row(
+        "account_confirm_email",
+        outcomes(default=200),
+        kwargs=lambda world: {"key": "not-a-key"},
+    ),
+    # Without a login in progress these send the visitor back to the login page.
+    Row("account_confirm_login_code", outcomes(logged_out=LOGIN, default=REDIRECT)),
+    # --- allauth: two-factor authentication ---
+    Row("mfa_index", signed_in(200)),
+    Row("mfa_authenticate", outcomes(logged_out=LOGIN, default=REDIRECT)),
+    # Changing two-factor settings first asks for the password again (REDIRECT to
+    # reauthenticate); users who have TOTP are sent on from the activation page.
+    Row(
+        "mfa_reauthenticate",
+        signed_in(200, non_member=REDIRECT, member=REDIRECT, muted_member=REDIRECT),
+    ),
+    Row("mfa_activate_totp", signed_in(REDIRECT)),
+    Row(
+        "mfa_deactivate_totp",
+        signed_in(
+            404, moderator=REDIRECT, clinician=REDIRECT, group_admin=REDIRECT, staff=REDIRECT
+        ),
+    ),
+    Row("mfa_view_recovery_codes", signed_in(404)),
+    Row("mfa_generate_recovery_codes", signed_in(REDIRECT)),
+    Row("mfa_download_recovery_codes", signed_in(404)),
+    # --- Django admin: staff with two-factor only ---
+    Row("admin_login_redirect", outcomes(default=LOGIN)),
+    Row("admin:index", outcomes(default=LOGIN, staff=200)),
+    # --- Groups ---
+    Row(
+        "groups:invitation",
+        # Every signed-in role here has another address than the invited one.
+        outcomes(logged_out=200, default=403),
+        kwargs=lambda world: {"token": world.invitation_token},
+    ),
+    Row("groups:detail", inside_group(200), kwargs=group_slug),
+    Row(
+        "groups:invitations",
+        inside_group(200, **MANAGERS_ONLY),
+        kwargs=group_slug,
+    ),
+    Row(
+        "groups:invitation_revoke",
+        inside_group(REDIRECT, **MANAGERS_ONLY),
+        kwargs=managed_invitation,
+        method="post",
+    ),
+    Row(
+        "groups:invitation_resend",
+        inside_group(REDIRECT, **MANAGERS_ONLY),
+        kwargs=managed_invitation,
+        method="post",
+    ),
+]
+
+
+@dataclass
+class World:
+    group: object
+    users: dict
+    invitation: Invitation
+    invitation_token: str
+
+
+@pytest.fixture
+def world(make_user, make_group, join, django_capture_on_commit_callbacks, mailoutbox):
+    group = make_group("Group under test")
+    other_group = make_group("Another group")
+    users = {
+        "logged_out": None,
+        "non_member": make_user(),
+        "member": make_user(),
+        "muted_member": make_user(),
+        "moderator": make_user(mfa=True),
+        "clinician": make_user(mfa=True, is_verified_clinician=True),
+        "group_admin": make_user(mfa=True),
+        "staff": make_user(mfa=True, is_staff=True),
+    }
+    join(users["non_member"], other_group)
+    join(users["member"], group)
+    join(users["muted_member"], group, state=Membership.State.MUTED)
+    join(users["moderator"], group, role=Role.MODERATOR)
+    join(users["clinician"], group, role=Role.CLINICIAN)
+    join(users["group_admin"], group, role=Role.GROUP_ADMIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = create_invitation(
+            inviter=users["staff"], group=group, email="invitee@example.test"
+        )
+    token = mailoutbox[-1].body.split("/invitations/")[1].split("/")[0]
+    return World(group=group, users=users, invitation=invitation, invitation_token=token)
+
+
+def outcome_of(response) -> object:
+    if response.status_code in (301, 302, 303):
+        path = urlparse(response["Location"]).path
+        if path.startswith((reverse("account_login"), reverse("admin_login_redirect"))):
+            return LOGIN
+        if path.startswith(reverse("mfa_activate_totp")):
+            return MFA
+        return REDIRECT
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", ACCESS_TABLE, ids=lambda row: row.name)
+def test_each_url_gives_each_role_the_declared_outcome(client, world, row, role):
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    kwargs = row.kwargs(world) if row.kwargs else {}
+    url = reverse(row.name, kwargs=kwargs)
+    response = getattr(client, row.method)(url, row.data)
+    assert outcome_of(response) == row.expected[role], (
+        f"{row.method.upper()} {url} as {role}: got {outcome_of(response)}, "
+        f"expected {row.expected[role]}"
+    )
+
+
+def named_urls(resolver=None, namespace=None):
+    """Yield (name, pattern) for every URL pattern the project routes."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from named_urls(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield name, str(pattern.pattern)
+
+
+def is_covered(name: str | None, namespace_name: str | None) -> bool:
+    rows = {row.name for row in ACCESS_TABLE}
+    if namespace_name and namespace_name.split(":")[0] in NAMESPACES_COVERED_BY_ONE_ROW:
+        return NAMESPACES_COVERED_BY_ONE_ROW[namespace_name.split(":")[0]] in rows
+    return name in rows
+
+
+def test_every_url_has_a_row_in_the_access_table():
+    missing = []
+    for name, pattern in named_urls():
+        namespace = name if name and ":" in name else None
+        if name is None and pattern.startswith("admin/"):
+            namespace = "admin:"
+        if not is_covered(name, namespace):
+            missing.append(f"{name or '(unnamed)'} -> {pattern}")
+    assert not missing, "URLs without a row in the access table:\n" + "\n".join(missing)
+
+
+def test_every_row_names_a_url_that_exists():
+    names = {name for name, _pattern in named_urls()}
+    assert {row.name for row in ACCESS_TABLE} <= names
