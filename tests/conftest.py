@@ -2,6 +2,7 @@
 
 import itertools
 import os
+import uuid
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -107,3 +108,15 @@ def group_admin(make_user, join, group):
 def fast_password_hashing(settings):
     """Hashing with PBKDF2 is slow on purpose; tests do not need that."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Give each test its own cache key space (rate limits, used TOTP codes).
+
+    A new prefix rather than cache.clear(): on Redis, clearing would wipe the keys of tests
+    running at the same time in other workers.
+    """
+    default = dict(settings.CACHES["default"])
+    default["KEY_PREFIX"] = f"{default.get('KEY_PREFIX', '')}test-{uuid.uuid4().hex}"
+    settings.CACHES = {**settings.CACHES, "default": default}

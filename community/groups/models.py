@@ -32,9 +32,11 @@ class SupportGroupQuerySet(models.QuerySet):
         """Groups in which the user is a current (active or muted) member."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            memberships__user=user, memberships__state__in=Membership.State.present()
-        )
+        # A subquery, not a join: a join would also filter the member counts to this user.
+        joined = Membership.objects.filter(
+            user_id=user.pk, state__in=Membership.State.present()
+        ).values("group_id")
+        return self.filter(pk__in=joined)
 
     def with_member_count(self) -> "SupportGroupQuerySet":
         return self.annotate(

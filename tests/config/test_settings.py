@@ -1,0 +1,123 @@
+"""Settings come from the environment, with embedded defaults; production insists on secrets."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+PRINT_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings as s
+from config.celery import app
+print(json.dumps({
+    "debug": s.DEBUG,
+    "engine": s.DATABASES["default"]["ENGINE"],
+    "layer": s.CHANNEL_LAYERS["default"]["BACKEND"],
+    "eager": app.conf.task_always_eager,
+    "broker": app.conf.broker_url,
+    "email": s.EMAIL_BACKEND,
+    "hosts": s.ALLOWED_HOSTS,
+    "cache": s.CACHES["default"]["BACKEND"],
+}))
+"""
+CONFIG_VARIABLES = [
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DEBUG",
+]
+
+
+def run_settings(**env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_with_no_environment_the_site_runs_on_embedded_defaults():
+    result = run_settings()
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["debug"] is True
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert values["eager"] is True
+    assert values["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert values["cache"].endswith("LocMemCache")
+
+
+def test_environment_variables_switch_to_the_production_parts():
+    result = run_settings(
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="community.example.org",
+        DATABASE_URL="postgres://app:pw@db.internal:5432/community",
+        REDIS_URL="redis://cache.internal:6379/0",
+        EMAIL_URL="smtp://mailer:pw@smtp.internal:587/?tls=True",
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["debug"] is False
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert values["eager"] is False
+    assert values["broker"] == "redis://cache.internal:6379/0"
+    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["hosts"] == ["community.example.org"]
+    assert values["cache"].endswith("RedisCache")
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key():
+    result = run_settings(DEBUG="false", ALLOWED_HOSTS="community.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_tests_use_the_database_that_database_url_names():
+    url = os.environ.get("DATABASE_URL", "")
+    expected = "postgresql" if url.startswith("postgres") else "sqlite"
+    assert connection.vendor == expected
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_the_channel_layer_delivers_a_group_message():
+    """With REDIS_URL set this goes through Redis, and fails if Redis is unreachable."""
+    expected = (
+        "channels_redis.pubsub.RedisPubSubChannelLayer"
+        if os.environ.get("REDIS_URL")
+        else "channels.layers.InMemoryChannelLayer"
+    )
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == expected
+    layer = get_channel_layer()
+
+    async def round_trip():
+        channel = await layer.new_channel()
+        await layer.group_add("infrastructure-check", channel)
+        await layer.group_send("infrastructure-check", {"type": "check", "text": "hello"})
+        message = await layer.receive(channel)
+        await layer.group_discard("infrastructure-check", channel)
+        return message
+
+    assert async_to_sync(round_trip)()["text"] == "hello"
