@@ -6,9 +6,10 @@ import uuid
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 
+from community.accounts.mfa import current_totp_code as totp_code_for
 from community.groups.models import Condition, Membership, Role, SupportGroup
 from config.celery import app as celery_app
 
@@ -26,9 +27,7 @@ _sequence = itertools.count(1)
 
 def current_totp_code(secret: str = TOTP_SECRET) -> str:
     """Return the TOTP code an authenticator app would show now."""
-    import time
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return totp_code_for(secret)
 
 
 @pytest.fixture

@@ -4,10 +4,12 @@ Other apps tell this one which users are privileged (e.g. groups: moderators, cl
 group admins) by registering a check in their AppConfig.ready(); accounts imports nothing.
 """
 
+import time
 from collections.abc import Callable
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 PrivilegeCheck = Callable[[object], bool]
 _privilege_checks: list[PrivilegeCheck] = []
@@ -41,6 +43,11 @@ def require_mfa(user) -> None:
     """Stop a privileged page for a user without two-factor authentication."""
     if not has_mfa(user):
         raise MFASetupRequired
+
+
+def current_totp_code(secret: str) -> str:
+    """Return the code an authenticator app shows now for this secret (demos and tests)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 class CommunityMFAAdapter(DefaultMFAAdapter):

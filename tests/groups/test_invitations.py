@@ -95,10 +95,13 @@ def test_a_rolled_back_invitation_sends_nothing(
 ):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            create_invitation(inviter=staff, group=group, email=INVITEE)
-            raise RuntimeError("the request failed after the invitation was written")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        create_invitation(inviter=staff, group=group, email=INVITEE)
+        raise RuntimeError("the request failed after the invitation was written")
     assert not Invitation.objects.exists()
     assert mailoutbox == []
 
