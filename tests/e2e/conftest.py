@@ -51,24 +51,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
-@pytest.fixture(autouse=True)
-def _fresh_local_caches():
-    """Start each journey with empty in-process caches (LocMemCache storage is per process).
-
-    The live server shares this process's LocMemCache, where allauth keeps rate-limit
-    counters and the TOTP codes already used ("user id + code", for 30 s). On SQLite a
-    rolled-back earlier test can have used the same user id and code moments ago, which
-    would make this journey's authenticator code be refused. A shared cache such as Redis
-    is left alone.
-    """
-    from django.core.cache import caches
-    from django.core.cache.backends.locmem import LocMemCache
-
-    for cache in caches.all():
-        if isinstance(cache, LocMemCache):
-            cache.clear()
-
-
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole session."""
