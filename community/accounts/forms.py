@@ -42,7 +42,9 @@ class ProfileFieldsMixin(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(
+        label=_("Language for the site and e-mails"), choices=settings.LANGUAGES
+    )
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=time_zone_choices, initial=settings.TIME_ZONE
     )
