@@ -82,32 +82,37 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    invitation = access_managed_invitation(request.user, slug, pk)
-    require_mfa(request.user)
-    try:
-        services.revoke_invitation(actor=request.user, invitation=invitation)
-    except services.InvitationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
-        )
-    return redirect("groups:invitations", slug=slug)
+    return change_invitation(
+        request,
+        slug,
+        pk,
+        services.revoke_invitation,
+        _("The invitation to %(email)s was withdrawn."),
+    )
 
 
 @login_required
 @require_POST
 def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return change_invitation(
+        request,
+        slug,
+        pk,
+        services.resend_invitation,
+        _("A new invitation link was sent to %(email)s."),
+    )
+
+
+def change_invitation(request, slug: str, pk: int, action, success: str) -> HttpResponse:
+    """Run a manager's action on one invitation and report the outcome on the list page."""
     invitation = access_managed_invitation(request.user, slug, pk)
     require_mfa(request.user)
     try:
-        services.resend_invitation(actor=request.user, invitation=invitation)
+        action(actor=request.user, invitation=invitation)
     except services.InvitationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request, _("A new invitation link was sent to %(email)s.") % {"email": invitation.email}
-        )
+        messages.success(request, success % {"email": invitation.email})
     return redirect("groups:invitations", slug=slug)
 
 
