@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "community.accounts",
     "community.groups",
+    "community.privacy",
+    "community.forum",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +238,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 if DEBUG:
     # In DEBUG, files come from the finders; there is no collected STATIC_ROOT to warn about.
     warnings.filterwarnings("ignore", message="No directory at")
+
+# --- Uploaded files -------------------------------------------------------------------
+# Never served by URL: photos go out through a view that checks group membership.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media-not-served/"
+FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Security headers ------------------------------------------------------------------
 # https://django-csp.readthedocs.io/ — nothing is loaded from another host, no inline script.

@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("community.groups.urls")),
+    path("", include("community.forum.urls")),
 ]

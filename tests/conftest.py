@@ -119,3 +119,10 @@ def fresh_cache(settings):
     default = dict(settings.CACHES["default"])
     default["KEY_PREFIX"] = f"{default.get('KEY_PREFIX', '')}test-{uuid.uuid4().hex}"
     settings.CACHES = {**settings.CACHES, "default": default}
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Store uploaded photos in a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

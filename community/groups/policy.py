@@ -12,16 +12,30 @@ from django.http import Http404
 
 from .models import Invitation, Membership, Role, SupportGroup
 
+MEMBERSHIP_CACHE = "_group_memberships"
+
 
 def membership_of(user, group: SupportGroup) -> Membership | None:
-    """Return the user's current (not removed) membership in the group, if any."""
+    """Return the user's current (not removed) membership in the group, if any.
+
+    Remembered on the user object, which lives for one request, so a page that asks
+    several questions about one group makes one query.
+    """
     if not user.is_authenticated or group is None:
         return None
-    return (
-        Membership.objects.filter(user_id=user.pk, group_id=group.pk)
-        .exclude(state=Membership.State.REMOVED)
-        .first()
-    )
+    cache = user.__dict__.setdefault(MEMBERSHIP_CACHE, {})
+    if group.pk not in cache:
+        cache[group.pk] = (
+            Membership.objects.filter(user_id=user.pk, group_id=group.pk)
+            .exclude(state=Membership.State.REMOVED)
+            .first()
+        )
+    return cache[group.pk]
+
+
+def forget_memberships(user) -> None:
+    """Drop the remembered memberships after a service changed them."""
+    user.__dict__.pop(MEMBERSHIP_CACHE, None)
 
 
 @rules.predicate
@@ -51,10 +65,21 @@ def is_group_admin(user, group: SupportGroup) -> bool:
     return membership is not None and membership.role == Role.GROUP_ADMIN
 
 
+@rules.predicate
+def is_group_moderator(user, group: SupportGroup) -> bool:
+    """Moderators and group admins keep the group's threads in order."""
+    membership = membership_of(user, group)
+    return membership is not None and membership.role in (Role.MODERATOR, Role.GROUP_ADMIN)
+
+
 # Reading anything inside a group.
 rules.add_perm("groups.view_group", is_group_member | is_staff)
 # Writing anything inside a group (posts, chat, questions): muted and removed members cannot.
 rules.add_perm("groups.contribute", is_active_member)
+# Members only, not staff by virtue of being staff: the content members share.
+rules.add_perm("groups.read_content", is_group_member)
+# Pinning, locking and moving threads; seeing who wrote anonymous posts (audited).
+rules.add_perm("groups.moderate", is_group_moderator)
 # Listing, creating and revoking the group's invitations.
 rules.add_perm("groups.manage_invitations", is_group_admin | is_staff)
 

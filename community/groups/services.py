@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Invitation, Membership, Role, SupportGroup, hash_token, new_token
-from .policy import may_hold_role
+from .policy import forget_memberships, may_hold_role
 from .tasks import send_invitation_email
 
 # secrets.token_urlsafe(32) gives 43 URL-safe characters; anything else is malformed.
@@ -165,6 +165,7 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    forget_memberships(user)
     return membership
 
 
@@ -191,4 +192,5 @@ def add_member(
     membership, _created = Membership.objects.update_or_create(
         user=user, group=group, defaults={"role": role, "state": state}
     )
+    forget_memberships(user)
     return membership

@@ -12,8 +12,11 @@ from urllib.parse import urlparse
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from community.forum import services as forum_services
+from community.forum.images import clean_image
 from community.groups.models import Invitation, Membership, Role
 from community.groups.services import create_invitation
+from tests.forum.photos import photo_upload
 
 LOGIN, MFA, REDIRECT = "login", "mfa", "redirect"
 ROLES = [
@@ -68,6 +71,32 @@ def managed_invitation(world) -> dict:
 
 
 MANAGERS_ONLY = {"member": 403, "muted_member": 403, "moderator": 403, "clinician": 403}
+# Forum content is for members only: staff are not members by virtue of being staff.
+MEMBERS_ONLY = {"staff": 404}
+WRITERS_ONLY = {"muted_member": 403, "staff": 404}
+
+
+def members_only(value, **others) -> dict[str, object]:
+    """Forum pages: login for visitors, 404 for non-members and staff, `value` for members."""
+    return inside_group(value, **{**MEMBERS_ONLY, **others})
+
+
+def moderators_only(value) -> dict[str, object]:
+    """Moderators and group admins get `value`; other members 403; outsiders 404."""
+    return inside_group(403, moderator=value, group_admin=value, staff=404)
+
+
+def thread_kwargs(world) -> dict:
+    return {"slug": world.group.slug, "thread_id": world.thread.pk}
+
+
+def post_kwargs(world) -> dict:
+    return {"slug": world.group.slug, "post_id": world.post.pk}
+
+
+def image_kwargs(world) -> dict:
+    return {"slug": world.group.slug, "image_id": world.image.pk}
+
 
 ACCESS_TABLE = [
     # --- Home and the member's own settings ---
@@ -151,6 +180,42 @@ ACCESS_TABLE = [
         kwargs=managed_invitation,
         method="post",
     ),
+    # --- Forum (the member's post is world.post, an anonymous one with a photo) ---
+    Row("forum:search", signed_in(200)),
+    Row("forum:thread_list", members_only(200), kwargs=group_slug),
+    Row("forum:thread_create", members_only(200, **WRITERS_ONLY), kwargs=group_slug),
+    Row("forum:mark_all_read", members_only(REDIRECT), kwargs=group_slug, method="post"),
+    Row("forum:thread_detail", members_only(200), kwargs=thread_kwargs),
+    Row("forum:thread_unread", members_only(REDIRECT), kwargs=thread_kwargs),
+    Row("forum:post_reply", members_only(200, **WRITERS_ONLY), kwargs=thread_kwargs),
+    Row(
+        "forum:thread_follow",
+        members_only(REDIRECT),
+        kwargs=thread_kwargs,
+        method="post",
+        data={"follow": "1"},
+    ),
+    Row(
+        "forum:thread_moderate",
+        moderators_only(REDIRECT),
+        kwargs=thread_kwargs,
+        method="post",
+        data={"action": "pin"},
+    ),
+    Row("forum:thread_move", moderators_only(200), kwargs=thread_kwargs),
+    Row("forum:post_permalink", members_only(REDIRECT), kwargs=post_kwargs),
+    Row("forum:post_edit", inside_group(403, member=200, staff=404), kwargs=post_kwargs),
+    Row("forum:post_delete", inside_group(403, member=200, staff=404), kwargs=post_kwargs),
+    Row(
+        "forum:post_react",
+        members_only(REDIRECT, **WRITERS_ONLY),
+        kwargs=post_kwargs,
+        method="post",
+        data={"kind": "support"},
+    ),
+    Row("forum:post_history", moderators_only(200), kwargs=post_kwargs),
+    Row("forum:post_author", moderators_only(200), kwargs=post_kwargs),
+    Row("forum:image", members_only(200), kwargs=image_kwargs),
 ]
 
 
@@ -160,10 +225,15 @@ class World:
     users: dict
     invitation: Invitation
     invitation_token: str
+    thread: object = None
+    post: object = None
+    image: object = None
 
 
 @pytest.fixture
-def world(make_user, make_group, join, django_capture_on_commit_callbacks, mailoutbox):
+def world(
+    make_user, make_group, join, django_capture_on_commit_callbacks, mailoutbox, private_media
+):
     group = make_group("Group under test")
     other_group = make_group("Another group")
     users = {
@@ -187,7 +257,24 @@ def world(make_user, make_group, join, django_capture_on_commit_callbacks, mailo
             inviter=users["staff"], group=group, email="invitee@example.test"
         )
     token = mailoutbox[-1].body.split("/invitations/")[1].split("/")[0]
-    return World(group=group, users=users, invitation=invitation, invitation_token=token)
+    thread = forum_services.create_thread(
+        author=users["member"],
+        group=group,
+        title="A thread under test",
+        body="Hello",
+        anonymous=True,
+        images=[clean_image(photo_upload())],
+    )
+    post = thread.posts.get()
+    return World(
+        group=group,
+        users=users,
+        invitation=invitation,
+        invitation_token=token,
+        thread=thread,
+        post=post,
+        image=post.images.get(),
+    )
 
 
 def outcome_of(response) -> object:

@@ -1,0 +1,184 @@
+"""Threads and posts inside a group, with revisions, images, reactions and read state.
+
+Counters (posts, last activity, last poster, reaction counts) are denormalised and kept up to
+date by the services, so list and thread pages never count rows per item.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.groups.models import SupportGroup
+
+POSTS_PER_PAGE = 20
+
+
+class ThreadQuerySet(models.QuerySet):
+    def for_list(self, user) -> "ThreadQuerySet":
+        """Threads in list order, with the user's last-read post number for unread counts."""
+        last_read = ReadState.objects.filter(user_id=user.pk, thread=OuterRef("pk")).values(
+            "last_read_number"
+        )[:1]
+        return (
+            self.select_related("last_poster")
+            .annotate(last_read_number=Coalesce(Subquery(last_read), Value(0)))
+            .annotate(unread_count=F("last_post_number") - F("last_read_number"))
+            .order_by("-is_pinned", "-last_activity_at", "-pk")
+        )
+
+
+class Thread(models.Model):
+    group = models.ForeignKey(
+        SupportGroup, on_delete=models.CASCADE, related_name="threads", verbose_name=_("group")
+    )
+    title = models.CharField(_("title"), max_length=150)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    is_anonymous = models.BooleanField(_("started anonymously"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    is_pinned = models.BooleanField(_("pinned"), default=False)
+    is_locked = models.BooleanField(_("locked"), default=False)
+    # Denormalised, kept by the services:
+    post_count = models.PositiveIntegerField(default=0)
+    last_post_number = models.PositiveIntegerField(default=0)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    last_poster = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    last_post_anonymous = models.BooleanField(default=False)
+
+    objects = ThreadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        indexes = [models.Index(fields=["group", "-is_pinned", "-last_activity_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "forum:thread_detail", kwargs={"slug": self.group.slug, "thread_id": self.pk}
+        )
+
+    @property
+    def reply_count(self) -> int:
+        return max(self.post_count - 1, 0)
+
+    @property
+    def page_count(self) -> int:
+        return max((self.last_post_number - 1) // POSTS_PER_PAGE + 1, 1)
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Position in the thread, from 1, never reused: pages are ranges of numbers.
+    number = models.PositiveIntegerField()
+    body_source = models.TextField(_("text"))
+    body_html = models.TextField()
+    body_text = models.TextField()
+    content_warning = models.CharField(_("content warning"), max_length=80, blank=True)
+    is_anonymous = models.BooleanField(_("anonymous to peers"), default=False)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted by author"), null=True, blank=True)
+    # {"support": 3, "thanks": 1}: kept by the reaction service.
+    reaction_counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "number"], name="forum_post_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} in {self.thread_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def page_number(self) -> int:
+        return (self.number - 1) // POSTS_PER_PAGE + 1
+
+
+class PostRevision(models.Model):
+    """One version of a post's text; the first is the original, each edit adds one."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    body_source = models.TextField()
+    body_html = models.TextField()
+    content_warning = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class PostImage(models.Model):
+    """A photo attached to a post: re-encoded without metadata, served only to members."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(upload_to="forum/%Y/%m/")
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class ReactionKind(models.TextChoices):
+    SUPPORT = "support", _("Support")
+    THANKS = "thanks", _("Thank you")
+    ME_TOO = "me_too", _("Me too")
+
+
+class Reaction(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=ReactionKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user", "kind"], name="forum_one_reaction")
+        ]
+
+
+class ThreadFollow(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_threads"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="forum_one_follow")]
+
+
+class ReadState(models.Model):
+    """How far a member has read a thread: the highest post number they have seen."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="read_states")
+    last_read_number = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "thread"], name="forum_one_read_state")
+        ]

@@ -1,0 +1,140 @@
+"""Who may read and write what in a group's forum, built on the groups policy's predicates.
+
+Permissions are registered with `rules` (`user.has_perm("forum.reply", thread)`); the
+`access_*` getters fetch an object and check that the user may read it, raising the same
+404 whether it is missing or forbidden. `ThreadPermissions` answers once per page what the
+templates need for every post, so no check runs inside the post loop.
+"""
+
+from dataclasses import dataclass
+
+import rules
+from django.http import Http404
+
+from community.groups.models import SupportGroup
+from community.groups.policy import is_active_member, is_group_member, is_group_moderator
+
+from .models import Post, PostImage, Thread
+
+
+def group_of(obj) -> SupportGroup:
+    """Return the group a group, thread or post belongs to."""
+    if isinstance(obj, SupportGroup):
+        return obj
+    if isinstance(obj, Thread):
+        return obj.group
+    return obj.thread.group
+
+
+@rules.predicate
+def reads_in(user, obj) -> bool:
+    return is_group_member(user, group_of(obj))
+
+
+@rules.predicate
+def writes_in(user, obj) -> bool:
+    return is_active_member(user, group_of(obj))
+
+
+@rules.predicate
+def moderates(user, obj) -> bool:
+    return is_group_moderator(user, group_of(obj))
+
+
+@rules.predicate
+def thread_is_open(user, obj) -> bool:
+    thread = obj if isinstance(obj, Thread) else obj.thread
+    return not thread.is_locked
+
+
+@rules.predicate
+def is_author(user, post: Post) -> bool:
+    return user.is_authenticated and post.author_id == user.pk
+
+
+@rules.predicate
+def is_not_deleted(user, post: Post) -> bool:
+    return not post.is_deleted
+
+
+rules.add_perm("forum.read", reads_in)
+rules.add_perm("forum.start_thread", writes_in)
+rules.add_perm("forum.reply", writes_in & (thread_is_open | moderates))
+rules.add_perm("forum.react", writes_in & is_not_deleted)
+rules.add_perm("forum.follow", reads_in)
+rules.add_perm(
+    "forum.edit_post", is_author & is_not_deleted & writes_in & (thread_is_open | moderates)
+)
+# Deleting your own words is allowed even while muted: it only ever removes.
+rules.add_perm("forum.delete_post", is_author & is_not_deleted & reads_in)
+rules.add_perm("forum.moderate", moderates)
+
+
+@dataclass(frozen=True)
+class ThreadPermissions:
+    """What one user may do on one thread page, computed once for the whole page."""
+
+    user_id: int
+    can_reply: bool
+    can_react: bool
+    can_moderate: bool
+    is_member: bool
+
+    @classmethod
+    def for_thread(cls, user, thread: Thread) -> "ThreadPermissions":
+        return cls(
+            user_id=user.pk,
+            can_reply=user.has_perm("forum.reply", thread),
+            can_react=user.has_perm("forum.start_thread", thread.group),
+            can_moderate=user.has_perm("forum.moderate", thread),
+            is_member=user.has_perm("forum.read", thread),
+        )
+
+    def may_edit(self, post: Post) -> bool:
+        """Same answer as `forum.edit_post`, without asking the database again."""
+        # Editing needs what replying needs: an active member, and an open thread or a moderator.
+        return post.author_id == self.user_id and not post.is_deleted and self.can_reply
+
+    def may_delete(self, post: Post) -> bool:
+        """Same answer as `forum.delete_post`."""
+        return post.author_id == self.user_id and not post.is_deleted and self.is_member
+
+
+def access_group_forum(user, slug: str) -> SupportGroup:
+    """Fetch a group whose forum the user may read, or raise 404."""
+    group = SupportGroup.objects.filter(slug=slug).first()
+    if group is None or not user.has_perm("forum.read", group):
+        raise Http404
+    return group
+
+
+def access_thread(user, slug: str, thread_id: int) -> Thread:
+    """Fetch a thread of the group named in the URL that the user may read, or raise 404."""
+    thread = Thread.objects.select_related("group").filter(pk=thread_id, group__slug=slug).first()
+    if thread is None or not user.has_perm("forum.read", thread):
+        raise Http404
+    return thread
+
+
+def access_post(user, slug: str, post_id: int) -> Post:
+    """Fetch a post of the group named in the URL that the user may read, or raise 404."""
+    post = (
+        Post.objects.select_related("thread__group", "author")
+        .filter(pk=post_id, thread__group__slug=slug)
+        .first()
+    )
+    if post is None or not user.has_perm("forum.read", post):
+        raise Http404
+    return post
+
+
+def access_image(user, slug: str, image_id: int) -> PostImage:
+    """Fetch an attached photo the user may see (not of a deleted post), or raise 404."""
+    image = (
+        PostImage.objects.select_related("post__thread__group")
+        .filter(pk=image_id, post__thread__group__slug=slug, post__deleted_at__isnull=True)
+        .first()
+    )
+    if image is None or not user.has_perm("forum.read", image.post):
+        raise Http404
+    return image

@@ -1,0 +1,357 @@
+"""Domain writes of the forum: threads, posts, revisions, reactions, follows, read state.
+
+Each function checks the policy, validates (raising a translated ValidationError and
+writing nothing), writes in one transaction and keeps the denormalised counters right.
+"""
+
+import uuid
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.groups.models import SupportGroup
+from community.markup.render import MAX_SOURCE_LENGTH, render_markdown
+from community.privacy.models import AccessRecord
+from community.privacy.services import record_access
+
+from .images import CleanImage
+from .models import (
+    Post,
+    PostImage,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+    ReadState,
+    Thread,
+    ThreadFollow,
+)
+
+TITLE_MIN, TITLE_MAX = 3, 150
+CONTENT_WARNING_MAX = 80
+MAX_IMAGES_PER_POST = 4
+
+
+def require(user, permission: str, obj) -> None:
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+def clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if len(title) < TITLE_MIN:
+        raise ValidationError(
+            _("Please give the thread a title of at least %(min)d characters."),
+            code="title_too_short",
+            params={"min": TITLE_MIN},
+        )
+    if len(title) > TITLE_MAX:
+        raise ValidationError(
+            _("Please keep the title under %(max)d characters."),
+            code="title_too_long",
+            params={"max": TITLE_MAX},
+        )
+    return title
+
+
+def clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Please write something before posting."), code="body_empty")
+    if len(body) > MAX_SOURCE_LENGTH:
+        raise ValidationError(
+            _(
+                "This text is %(length)d characters long; the limit is %(max)d. "
+                "You could split it into two posts."
+            ),
+            code="body_too_long",
+            params={"length": len(body), "max": MAX_SOURCE_LENGTH},
+        )
+    return body
+
+
+def clean_content_warning(label: str) -> str:
+    label = " ".join((label or "").split())
+    if len(label) > CONTENT_WARNING_MAX:
+        raise ValidationError(
+            _("Please keep the content warning under %(max)d characters."),
+            code="warning_too_long",
+            params={"max": CONTENT_WARNING_MAX},
+        )
+    return label
+
+
+def check_image_count(images: Sequence[CleanImage]) -> None:
+    if len(images) > MAX_IMAGES_PER_POST:
+        raise ValidationError(
+            _("You can attach up to %(max)d photos to a post."),
+            code="too_many_images",
+            params={"max": MAX_IMAGES_PER_POST},
+        )
+
+
+def add_post(
+    *,
+    thread: Thread,
+    author,
+    body: str,
+    content_warning: str,
+    anonymous: bool,
+    images: Sequence[CleanImage],
+) -> Post:
+    """Append a post to a locked thread row and bring the thread's counters up to date."""
+    rendered = render_markdown(body)
+    now = timezone.now()
+    number = thread.last_post_number + 1
+    post = Post.objects.create(
+        thread=thread,
+        author=author,
+        number=number,
+        body_source=body,
+        body_html=rendered.html,
+        body_text=rendered.text,
+        content_warning=content_warning,
+        is_anonymous=anonymous,
+        created_at=now,
+    )
+    PostRevision.objects.create(
+        post=post, body_source=body, body_html=rendered.html, content_warning=content_warning
+    )
+    Thread.objects.filter(pk=thread.pk).update(
+        post_count=F("post_count") + 1,
+        last_post_number=number,
+        last_activity_at=now,
+        last_poster=author,
+        last_post_anonymous=anonymous,
+    )
+    ThreadFollow.objects.get_or_create(user=author, thread=thread)
+    mark_read(user=author, thread=thread, number=number)
+    # Last, so that nothing after the files are written can fail and leave them orphaned.
+    attach_images(post, images)
+    return post
+
+
+def attach_images(post: Post, images: Sequence[CleanImage]) -> None:
+    """Store the cleaned photos; if storing one fails, remove the files already written."""
+    written: list[PostImage] = []
+    try:
+        for image in images:
+            stored = PostImage(
+                post=post, content_type=image.content_type, width=image.width, height=image.height
+            )
+            # A random name: the original file name may itself say something personal.
+            stored.file.save(
+                f"{uuid.uuid4().hex}.{image.extension}", ContentFile(image.content), save=False
+            )
+            written.append(stored)
+            stored.save()
+    except Exception:
+        for stored in written:
+            stored.file.delete(save=False)
+        raise
+
+
+@transaction.atomic
+def create_thread(
+    *,
+    author,
+    group: SupportGroup,
+    title: str,
+    body: str,
+    content_warning: str = "",
+    anonymous: bool = False,
+    images: Sequence[CleanImage] = (),
+) -> Thread:
+    """Start a thread with its first post; the author follows it."""
+    require(author, "forum.start_thread", group)
+    title, body = clean_title(title), clean_body(body)
+    content_warning = clean_content_warning(content_warning)
+    check_image_count(images)
+    thread = Thread.objects.create(group=group, title=title, author=author, is_anonymous=anonymous)
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    add_post(
+        thread=thread,
+        author=author,
+        body=body,
+        content_warning=content_warning,
+        anonymous=anonymous,
+        images=images,
+    )
+    thread.refresh_from_db()
+    return thread
+
+
+@transaction.atomic
+def reply(
+    *,
+    author,
+    thread: Thread,
+    body: str,
+    content_warning: str = "",
+    anonymous: bool = False,
+    images: Sequence[CleanImage] = (),
+) -> Post:
+    """Add a reply to a thread; the author follows it."""
+    body = clean_body(body)
+    content_warning = clean_content_warning(content_warning)
+    check_image_count(images)
+    # Lock the thread row: two replies at once must get different numbers.
+    locked = Thread.objects.select_for_update().select_related("group").get(pk=thread.pk)
+    require(author, "forum.reply", locked)
+    return add_post(
+        thread=locked,
+        author=author,
+        body=body,
+        content_warning=content_warning,
+        anonymous=anonymous,
+        images=images,
+    )
+
+
+@transaction.atomic
+def edit_post(*, editor, post: Post, body: str, content_warning: str = "") -> Post:
+    """Change a post's text, keeping the earlier version in its revision history."""
+    require(editor, "forum.edit_post", post)
+    body = clean_body(body)
+    content_warning = clean_content_warning(content_warning)
+    if body == post.body_source and content_warning == post.content_warning:
+        return post
+    rendered = render_markdown(body)
+    post.body_source, post.body_html, post.body_text = body, rendered.html, rendered.text
+    post.content_warning = content_warning
+    post.edited_at = timezone.now()
+    post.save(
+        update_fields=["body_source", "body_html", "body_text", "content_warning", "edited_at"]
+    )
+    PostRevision.objects.create(
+        post=post, body_source=body, body_html=rendered.html, content_warning=content_warning
+    )
+    return post
+
+
+@transaction.atomic
+def delete_post(*, actor, post: Post) -> Post:
+    """Soft-delete your own post: readers see "deleted by author"; the history stays."""
+    require(actor, "forum.delete_post", post)
+    post.deleted_at = timezone.now()
+    post.save(update_fields=["deleted_at"])
+    return post
+
+
+@transaction.atomic
+def toggle_reaction(*, user, post: Post, kind: str) -> bool:
+    """Add the reaction if the member has not given it yet, else take it back; return on/off."""
+    if kind not in ReactionKind.values:
+        raise ValidationError(_("Unknown reaction."), code="unknown_reaction")
+    require(user, "forum.react", post)
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    removed, _count = Reaction.objects.filter(post=locked, user=user, kind=kind).delete()
+    if not removed:
+        Reaction.objects.create(post=locked, user=user, kind=kind)
+    counts = dict(locked.reaction_counts)
+    counts[kind] = max(counts.get(kind, 0) + (-1 if removed else 1), 0)
+    locked.reaction_counts = {key: value for key, value in counts.items() if value}
+    locked.save(update_fields=["reaction_counts"])
+    post.reaction_counts = locked.reaction_counts
+    return not removed
+
+
+@transaction.atomic
+def set_following(*, user, thread: Thread, follow: bool) -> None:
+    """Follow or unfollow a thread."""
+    require(user, "forum.follow", thread)
+    if follow:
+        ThreadFollow.objects.get_or_create(user=user, thread=thread)
+    else:
+        ThreadFollow.objects.filter(user=user, thread=thread).delete()
+
+
+def mark_read(*, user, thread: Thread, number: int, known: ReadState | None = None) -> None:
+    """Remember that the member has read up to post `number`; at most one row is written."""
+    if known is not None:
+        if known.last_read_number < number:
+            ReadState.objects.filter(pk=known.pk, last_read_number__lt=number).update(
+                last_read_number=number, updated_at=timezone.now()
+            )
+        return
+    updated = ReadState.objects.filter(
+        user=user, thread=thread, last_read_number__lt=number
+    ).update(last_read_number=number, updated_at=timezone.now())
+    if not updated:
+        ReadState.objects.get_or_create(
+            user=user, thread=thread, defaults={"last_read_number": number}
+        )
+
+
+@transaction.atomic
+def mark_group_read(*, user, group: SupportGroup) -> int:
+    """Mark every thread of the group as read for this member; return how many."""
+    require(user, "forum.read", group)
+    threads = list(Thread.objects.filter(group=group).values_list("pk", "last_post_number"))
+    ReadState.objects.bulk_create(
+        [
+            ReadState(user=user, thread_id=pk, last_read_number=last, updated_at=timezone.now())
+            for pk, last in threads
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "thread"],
+        update_fields=["last_read_number", "updated_at"],
+    )
+    return len(threads)
+
+
+@transaction.atomic
+def set_thread_flags(
+    *, moderator, thread: Thread, pinned: bool | None = None, locked: bool | None = None
+) -> Thread:
+    """Pin or unpin, lock or unlock a thread."""
+    require(moderator, "forum.moderate", thread)
+    if pinned is not None:
+        thread.is_pinned = pinned
+    if locked is not None:
+        thread.is_locked = locked
+    thread.save(update_fields=["is_pinned", "is_locked"])
+    return thread
+
+
+@transaction.atomic
+def move_thread(*, moderator, thread: Thread, target: SupportGroup) -> Thread:
+    """Move a thread (with its posts) to another group the moderator also moderates."""
+    require(moderator, "forum.moderate", thread)
+    require(moderator, "forum.moderate", target)
+    if target.pk == thread.group_id:
+        raise ValidationError(_("The thread is already in that group."), code="same_group")
+    thread.group = target
+    thread.save(update_fields=["group"])
+    return thread
+
+
+@transaction.atomic
+def reveal_author(*, viewer, post: Post):
+    """Show a moderator who wrote an anonymous post, and record that they looked."""
+    require(viewer, "forum.moderate", post)
+    record_access(
+        viewer=viewer,
+        subject=post.author,
+        reason=AccessRecord.Reason.REVEAL_ANONYMOUS_AUTHOR,
+        target=post,
+        group_id=post.thread.group_id,
+    )
+    return post.author
+
+
+@transaction.atomic
+def record_history_view(*, viewer, post: Post) -> None:
+    """Let a moderator read a post's earlier versions, and record that they did."""
+    require(viewer, "forum.moderate", post)
+    record_access(
+        viewer=viewer,
+        subject=post.author,
+        reason=AccessRecord.Reason.VIEW_REVISIONS,
+        target=post,
+        group_id=post.thread.group_id,
+    )

@@ -1,0 +1,448 @@
+"""Forum pages. Each view resolves access through the policy, then reads or calls a service."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community.accounts.mfa import require_mfa
+from community.groups.models import SupportGroup
+
+from . import services
+from .forms import EditPostForm, MoveThreadForm, ReplyForm, SearchForm, ThreadForm
+from .models import POSTS_PER_PAGE, Post, Reaction, ReactionKind, ReadState, Thread, ThreadFollow
+from .policy import (
+    ThreadPermissions,
+    access_group_forum,
+    access_image,
+    access_post,
+    access_thread,
+)
+from .search import search_posts
+
+THREADS_PER_PAGE = 25
+SEARCH_RESULTS_PER_PAGE = 20
+
+
+def url_prefix(name: str, *, slug: str, id_kwarg: str) -> str:
+    """Reverse a URL ending in an id once, so that loops append ids instead of reversing."""
+    return reverse(name, kwargs={"slug": slug, id_kwarg: 0})[: -len("0/")]
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal next to the form, in the member's language."""
+    form.add_error(None, error)
+
+
+# --- Thread list ----------------------------------------------------------------------
+
+
+@login_required
+def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access_group_forum(request.user, slug)
+    threads = Thread.objects.filter(group=group).for_list(request.user)
+    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "forum/thread_list.html",
+        {
+            "group": group,
+            "page": page,
+            "thread_base": reverse("forum:thread_list", kwargs={"slug": slug}),
+            "can_start": request.user.has_perm("forum.start_thread", group),
+        },
+    )
+
+
+@login_required
+def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access_group_forum(request.user, slug)
+    if not request.user.has_perm("forum.start_thread", group):
+        raise PermissionDenied
+    form = ThreadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = services.create_thread(author=request.user, group=group, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your thread was posted."))
+            return redirect(thread)
+    return render(
+        request,
+        "forum/thread_form.html",
+        {"group": group, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access_group_forum(request.user, slug)
+    services.mark_group_read(user=request.user, group=group)
+    messages.success(request, _("All threads in this group are marked as read."))
+    return redirect("forum:thread_list", slug=slug)
+
+
+# --- Thread page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReactionCount:
+    kind: str
+    label: str
+    count: int
+    mine: bool
+
+
+def reaction_summary(post: Post, mine: frozenset) -> list[ReactionCount]:
+    """The reaction buttons of one post: every kind, its count, and whether it is mine."""
+    return [
+        ReactionCount(kind, label, post.reaction_counts.get(kind, 0), kind in mine)
+        for kind, label in ReactionKind.choices
+    ]
+
+
+@dataclass
+class PostRow:
+    """One post as the thread page shows it; everything decided before the template."""
+
+    post: Post
+    may_edit: bool
+    may_delete: bool
+    is_unread: bool
+    is_own: bool
+    reactions: list[ReactionCount]
+
+
+def page_of(request: HttpRequest, thread: Thread) -> int:
+    try:
+        number = int(request.GET.get("page", 1))
+    except ValueError:
+        number = 1
+    return min(max(number, 1), thread.page_count)
+
+
+def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read_up_to: int):
+    first = (page - 1) * POSTS_PER_PAGE + 1
+    posts = list(
+        thread.posts.filter(number__gte=first, number__lt=first + POSTS_PER_PAGE)
+        .select_related("author")
+        .prefetch_related("images")
+    )
+    mine: dict[int, set] = {}
+    for post_id, kind in Reaction.objects.filter(
+        user=request.user, post__in=[post.pk for post in posts]
+    ).values_list("post_id", "kind"):
+        mine.setdefault(post_id, set()).add(kind)
+    return [
+        PostRow(
+            post=post,
+            may_edit=perms.may_edit(post),
+            may_delete=perms.may_delete(post),
+            is_unread=post.number > read_up_to,
+            is_own=post.author_id == request.user.pk,
+            reactions=reaction_summary(post, frozenset(mine.get(post.pk, ()))),
+        )
+        for post in posts
+    ]
+
+
+@login_required
+def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    thread = access_thread(request.user, slug, thread_id)
+    perms = ThreadPermissions.for_thread(request.user, thread)
+    page = page_of(request, thread)
+    read_state = ReadState.objects.filter(user=request.user, thread=thread).first()
+    read_up_to = read_state.last_read_number if read_state else 0
+    rows = post_rows(request, thread, page, perms, read_up_to)
+    if rows:
+        services.mark_read(
+            user=request.user, thread=thread, number=rows[-1].post.number, known=read_state
+        )
+    form = ReplyForm(initial={"body": quoted_reply(request, thread)}) if perms.can_reply else None
+    return render(
+        request,
+        "forum/thread_detail.html",
+        thread_context(request, thread, perms, page, rows, form),
+    )
+
+
+def thread_context(request, thread, perms, page, rows, form) -> dict:
+    slug = thread.group.slug
+    return {
+        "group": thread.group,
+        "thread": thread,
+        "perms": perms,
+        "rows": rows,
+        "form": form,
+        "page_number": page,
+        "pages": range(1, thread.page_count + 1),
+        "following": ThreadFollow.objects.filter(user=request.user, thread=thread).exists(),
+        # Built once: the post loop formats ids into these instead of reversing URLs.
+        "post_base": url_prefix("forum:post_permalink", slug=slug, id_kwarg="post_id"),
+        "image_base": url_prefix("forum:image", slug=slug, id_kwarg="image_id"),
+        "thread_url": thread.get_absolute_url(),
+    }
+
+
+def quoted_reply(request: HttpRequest, thread: Thread) -> str:
+    """Start a reply with a quote of the post named in `?quote=`, if it is in this thread."""
+    from community.markup.render import quote_as_markdown
+
+    quote_id = request.GET.get("quote", "")
+    if not quote_id.isdigit():
+        return ""
+    post = thread.posts.select_related("author").filter(pk=int(quote_id)).first()
+    if post is None or post.is_deleted:
+        return ""
+    name = _("A group member") if post.is_anonymous or post.author is None else str(post.author)
+    return quote_as_markdown(post.body_source, _("%(name)s wrote:") % {"name": name})
+
+
+@login_required
+def thread_unread(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    """Jump to the first post the member has not read yet."""
+    thread = access_thread(request.user, slug, thread_id)
+    state = ReadState.objects.filter(user=request.user, thread=thread).first()
+    number = min((state.last_read_number if state else 0) + 1, thread.last_post_number)
+    return redirect(post_location(thread, number))
+
+
+def post_location(thread: Thread, number: int) -> str:
+    page = (max(number, 1) - 1) // POSTS_PER_PAGE + 1
+    return f"{thread.get_absolute_url()}?page={page}#post-{number}"
+
+
+@login_required
+def post_permalink(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    post = access_post(request.user, slug, post_id)
+    return redirect(post_location(post.thread, post.number))
+
+
+# --- Writing --------------------------------------------------------------------------
+
+
+@login_required
+def post_reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    thread = access_thread(request.user, slug, thread_id)
+    if not request.user.has_perm("forum.reply", thread):
+        raise PermissionDenied
+    form = ReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.reply(author=request.user, thread=thread, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your reply was posted."))
+            return redirect(post_location(thread, post.number))
+    return render(
+        request,
+        "forum/reply_form.html",
+        {"group": thread.group, "thread": thread, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def post_edit(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    post = access_post(request.user, slug, post_id)
+    if not request.user.has_perm("forum.edit_post", post):
+        raise PermissionDenied
+    initial = {"body": post.body_source, "content_warning": post.content_warning}
+    form = EditPostForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_post(editor=request.user, post=post, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect(post_location(post.thread, post.number))
+    return render(
+        request,
+        "forum/post_edit.html",
+        {"group": post.thread.group, "post": post, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def post_delete(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    post = access_post(request.user, slug, post_id)
+    if not request.user.has_perm("forum.delete_post", post):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.delete_post(actor=request.user, post=post)
+        messages.success(request, _("Your post was deleted."))
+        return redirect(post_location(post.thread, post.number))
+    return render(request, "forum/post_delete.html", {"group": post.thread.group, "post": post})
+
+
+@login_required
+@require_POST
+def post_react(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    """Toggle one reaction; htmx gets the updated reaction bar, plain forms a redirect."""
+    post = access_post(request.user, slug, post_id)
+    if not request.user.has_perm("forum.react", post):
+        raise PermissionDenied
+    try:
+        services.toggle_reaction(user=request.user, post=post, kind=request.POST.get("kind", ""))
+    except ValidationError:
+        return HttpResponse(_("Unknown reaction."), status=400)
+    if request.htmx:
+        mine = frozenset(
+            Reaction.objects.filter(user=request.user, post=post).values_list("kind", flat=True)
+        )
+        return render(
+            request,
+            "forum/_reactions.html",
+            {
+                "post": post,
+                "reactions": reaction_summary(post, mine),
+                "can_react": True,
+                "post_base": url_prefix("forum:post_permalink", slug=slug, id_kwarg="post_id"),
+            },
+        )
+    return redirect(post_location(post.thread, post.number))
+
+
+@login_required
+@require_POST
+def thread_follow(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    thread = access_thread(request.user, slug, thread_id)
+    follow = request.POST.get("follow") == "1"
+    services.set_following(user=request.user, thread=thread, follow=follow)
+    if follow:
+        messages.success(request, _("You are following this thread."))
+    else:
+        messages.success(request, _("You no longer follow this thread."))
+    return redirect(thread)
+
+
+# --- Moderation -----------------------------------------------------------------------
+
+THREAD_FLAG_ACTIONS = {
+    "pin": {"pinned": True},
+    "unpin": {"pinned": False},
+    "lock": {"locked": True},
+    "unlock": {"locked": False},
+}
+
+
+@login_required
+@require_POST
+def thread_moderate(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    thread = access_thread(request.user, slug, thread_id)
+    if not request.user.has_perm("forum.moderate", thread):
+        raise PermissionDenied
+    require_mfa(request.user)
+    action = THREAD_FLAG_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, _("Unknown action."))
+    else:
+        services.set_thread_flags(moderator=request.user, thread=thread, **action)
+        messages.success(request, _("The thread was updated."))
+    return redirect(thread)
+
+
+def moderated_groups(user):
+    """Groups where the user may moderate: the targets for moving a thread."""
+    candidates = SupportGroup.objects.joined_by(user)
+    allowed = [group.pk for group in candidates if user.has_perm("forum.moderate", group)]
+    return SupportGroup.objects.filter(pk__in=allowed)
+
+
+@login_required
+def thread_move(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
+    thread = access_thread(request.user, slug, thread_id)
+    if not request.user.has_perm("forum.moderate", thread):
+        raise PermissionDenied
+    require_mfa(request.user)
+    targets = moderated_groups(request.user).exclude(pk=thread.group_id)
+    form = MoveThreadForm(request.POST or None, groups=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_thread(
+                moderator=request.user, thread=thread, target=form.cleaned_data["target"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The thread was moved."))
+            return redirect(thread)
+    return render(
+        request,
+        "forum/thread_move.html",
+        {"group": thread.group, "thread": thread, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def post_history(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    """Earlier versions of a post, for moderators; each look is recorded."""
+    post = access_post(request.user, slug, post_id)
+    if not request.user.has_perm("forum.moderate", post):
+        raise PermissionDenied
+    require_mfa(request.user)
+    services.record_history_view(viewer=request.user, post=post)
+    return render(
+        request,
+        "forum/post_history.html",
+        {"group": post.thread.group, "post": post, "revisions": post.revisions.all()},
+    )
+
+
+@login_required
+def post_author(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    """Who wrote an anonymous post: moderators confirm with POST, and the look is recorded."""
+    post = access_post(request.user, slug, post_id)
+    if not request.user.has_perm("forum.moderate", post):
+        raise PermissionDenied
+    require_mfa(request.user)
+    author = None
+    if request.method == "POST":
+        author = services.reveal_author(viewer=request.user, post=post)
+    return render(
+        request,
+        "forum/post_author.html",
+        {
+            "group": post.thread.group,
+            "post": post,
+            "author": author,
+            "revealed": author is not None,
+        },
+    )
+
+
+# --- Photos and search ----------------------------------------------------------------
+
+
+@login_required
+def image(request: HttpRequest, slug: str, image_id: int) -> FileResponse:
+    """Serve an attached photo to members of its group only; never cached publicly."""
+    photo = access_image(request.user, slug, image_id)
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    hits = search_posts(request.user, query) if query else []
+    page = Paginator(hits, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "forum/search.html", {"form": form, "query": query, "page": page})

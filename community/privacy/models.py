@@ -1,0 +1,64 @@
+"""The access-audit log: every privileged look at a member's data leaves a row here."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an audit record through the ORM."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Access records cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Access records cannot be deleted.")
+
+
+class AccessRecord(models.Model):
+    """Who looked at which member's data, what it was, and why."""
+
+    class Reason(models.TextChoices):
+        REVEAL_ANONYMOUS_AUTHOR = "reveal_author", _("Revealed the author of an anonymous post")
+        VIEW_REVISIONS = "view_revisions", _("Viewed the edit history of a post")
+
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="accesses_made",
+        verbose_name=_("viewer"),
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="accesses_received",
+        verbose_name=_("member whose data was seen"),
+    )
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)
+    # What was looked at, as "app.model:id" (e.g. "forum.post:42"): any app's content fits.
+    target = models.CharField(_("target"), max_length=64)
+    group_id = models.BigIntegerField(_("group"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} → {self.subject_id}: {self.reason} ({self.target})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Access records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Access records cannot be deleted.")
