@@ -126,6 +126,9 @@ class PostRevision(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"Revision {self.pk} of post {self.post_id}"
+
 
 class PostImage(models.Model):
     """A photo attached to a post: re-encoded without metadata, served only to members."""
@@ -139,6 +142,9 @@ class PostImage(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Photo {self.pk} of post {self.post_id}"
 
 
 class ReactionKind(models.TextChoices):
@@ -158,6 +164,9 @@ class Reaction(models.Model):
             models.UniqueConstraint(fields=["post", "user", "kind"], name="forum_one_reaction")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} on post {self.post_id}"
+
 
 class ThreadFollow(models.Model):
     user = models.ForeignKey(
@@ -168,6 +177,9 @@ class ThreadFollow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "thread"], name="forum_one_follow")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.thread_id}"
 
 
 class ReadState(models.Model):
@@ -182,3 +194,6 @@ class ReadState(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "thread"], name="forum_one_read_state")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.thread_id} to {self.last_read_number}"
