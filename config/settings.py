@@ -8,6 +8,7 @@ production parts. See the README's configuration table.
 
 import os
 import secrets
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -41,6 +42,8 @@ DEBUG = env_bool("DEBUG", default=True)
 def read_secret_key() -> str:
     """Return SECRET_KEY; in DEBUG generate (and keep) a local one, in production insist."""
     key = os.environ.get("SECRET_KEY", "")
+    if key and not DEBUG and len(key) < 40:
+        raise ImproperlyConfigured("SECRET_KEY is too short: use at least 40 random characters.")
     if key:
         return key
     if not DEBUG:
@@ -124,8 +127,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not memory: Channels' live test server refuses an in-memory database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+    # A file, not memory: Channels' live test server refuses an in-memory database. One per
+    # process, so two test runs (or xdist workers) on one machine never share a file.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"community-test-{os.getpid()}.sqlite3")
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -158,6 +164,13 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # Deliver what a broker outage kept back: rows are written first, e-mail follows.
+    "send-unsent-invitations": {
+        "task": "community.groups.tasks.send_unsent_invitations",
+        "schedule": 300.0,
+    },
+}
 
 # --- E-mail ----------------------------------------------------------------------------
 # https://github.com/migonzalez/dj-email-url ; default: printed on the console.
@@ -195,7 +208,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 # A closed community has no reason to e-mail strangers who type their address into a form.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
-ACCOUNT_RATE_LIMITS_ENABLED = True  # allauth's defaults: login, signup, reset, per IP/key.
+# allauth's rate limits are on by default (login, sign-up, password reset, per IP and key).
+# Behind a proxy, tell allauth how to find the client's address, or every request seems to
+# come from the proxy and one attacker could lock everyone out.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
@@ -272,16 +288,25 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 
 # --- Product settings ------------------------------------------------------------------
+FORUM_POSTS_PER_PAGE = int(os.environ.get("FORUM_POSTS_PER_PAGE", "20"))
+FORUM_THREADS_PER_PAGE = int(os.environ.get("FORUM_THREADS_PER_PAGE", "25"))
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 SITE_NAME = os.environ.get("SITE_NAME", "Peer support")
-# Where links in e-mails point.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:" + os.environ.get("PORT", "8000"))
+# Where links in e-mails point; production must say, or invitations would point at localhost.
+SITE_URL = os.environ.get("SITE_URL", "")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SITE_URL must be set when DEBUG is off, e.g. https://community.example.org"
+        )
+    SITE_URL = "http://127.0.0.1:" + os.environ.get("PORT", "8000")
 
 # --- Logging: never post bodies or health details; only what happened, by id. -----------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_paths": {"()": "community.privacy.logging.RedactSensitivePaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_paths"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

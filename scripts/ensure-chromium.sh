@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests drive Debian's chromium; install it when missing (as root), else explain.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1; then
+if [ -x /usr/bin/chromium ]; then
   exit 0
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

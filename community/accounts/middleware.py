@@ -2,6 +2,7 @@
 
 import zoneinfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -9,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .mfa import MFASetupRequired, has_mfa, require_mfa
+from .mfa import MFASetupRequired, has_mfa, is_privileged, require_mfa
 
 SUPPORTED_TIME_ZONES = zoneinfo.available_timezones()
 
@@ -33,21 +34,26 @@ class UserLanguageMiddleware:
 
 
 class PrivilegedAreaMFAMiddleware:
-    """Send a user without two-factor authentication to set it up before privileged pages.
+    """Require two-factor authentication of privileged users before anything else works.
 
-    Views call `require_mfa()` after the access policy has allowed them (so a non-member
-    still gets the 404); the Django admin is privileged as a whole.
+    Staff, verified clinicians, and moderators, clinicians and admins of any group are sent
+    to set up TOTP on every page except their own account pages (where setting it up
+    happens), invitation links and static files. Privileged views also call
+    `require_mfa()` themselves, so the rule holds even if this middleware is bypassed.
     """
+
+    OPEN_PREFIXES = ("/accounts/", "/invitations/")
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.open_prefixes = (*self.OPEN_PREFIXES, "/" + settings.STATIC_URL.lstrip("/"))
 
     def __call__(self, request):
         user = request.user
         if (
-            request.path.startswith(reverse("admin:index"))
-            and user.is_authenticated
-            and user.is_staff
+            user.is_authenticated
+            and not request.path.startswith(self.open_prefixes)
+            and is_privileged(user)
             and not has_mfa(user)
         ):
             return self.redirect_to_setup(request)
@@ -63,11 +69,15 @@ class PrivilegedAreaMFAMiddleware:
         messages.warning(
             request,
             _(
-                "This page is for staff, moderators and clinicians. Please set up "
-                "two-factor authentication first."
+                "Your role (staff, moderator, clinician or group admin) needs two-factor "
+                "authentication. Please set it up to continue."
             ),
         )
-        return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.path})}")
+        url = reverse("mfa_activate_totp")
+        if request.method == "GET":
+            # Come back afterwards; a POST-only address would answer 405.
+            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(url)
 
 
 __all__ = ["PrivilegedAreaMFAMiddleware", "UserLanguageMiddleware", "require_mfa"]

@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from community.groups.models import SupportGroup
 
-POSTS_PER_PAGE = 20
+
+def posts_per_page() -> int:
+    """How many posts a thread page shows (FORUM_POSTS_PER_PAGE)."""
+    return settings.FORUM_POSTS_PER_PAGE
+
+
+def page_for(number: int) -> int:
+    """The page of a thread on which post `number` appears."""
+    return (max(number, 1) - 1) // posts_per_page() + 1
 
 
 class ThreadQuerySet(models.QuerySet):
@@ -73,7 +81,7 @@ class Thread(models.Model):
 
     @property
     def page_count(self) -> int:
-        return max((self.last_post_number - 1) // POSTS_PER_PAGE + 1, 1)
+        return page_for(self.last_post_number)
 
 
 class Post(models.Model):
@@ -111,7 +119,7 @@ class Post(models.Model):
 
     @property
     def page_number(self) -> int:
-        return (self.number - 1) // POSTS_PER_PAGE + 1
+        return page_for(self.number)
 
 
 class PostRevision(models.Model):

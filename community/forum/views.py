@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,16 @@ from community.groups.models import SupportGroup
 
 from . import services
 from .forms import EditPostForm, MoveThreadForm, ReplyForm, SearchForm, ThreadForm
-from .models import POSTS_PER_PAGE, Post, Reaction, ReactionKind, ReadState, Thread, ThreadFollow
+from .models import (
+    Post,
+    Reaction,
+    ReactionKind,
+    ReadState,
+    Thread,
+    ThreadFollow,
+    page_for,
+    posts_per_page,
+)
 from .policy import (
     ThreadPermissions,
     access_group_forum,
@@ -27,7 +37,6 @@ from .policy import (
 )
 from .search import search_posts
 
-THREADS_PER_PAGE = 25
 SEARCH_RESULTS_PER_PAGE = 20
 
 
@@ -48,7 +57,7 @@ def add_service_errors(form, error: ValidationError) -> None:
 def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
     group = access_group_forum(request.user, slug)
     threads = Thread.objects.filter(group=group).for_list(request.user)
-    page = Paginator(threads, THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(threads, settings.FORUM_THREADS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "forum/thread_list.html",
@@ -132,9 +141,10 @@ def page_of(request: HttpRequest, thread: Thread) -> int:
 
 
 def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read_up_to: int):
-    first = (page - 1) * POSTS_PER_PAGE + 1
+    size = posts_per_page()
+    first = (page - 1) * size + 1
     posts = list(
-        thread.posts.filter(number__gte=first, number__lt=first + POSTS_PER_PAGE)
+        thread.posts.filter(number__gte=first, number__lt=first + size)
         .select_related("author")
         .prefetch_related("images")
     )
@@ -218,8 +228,7 @@ def thread_unread(request: HttpRequest, slug: str, thread_id: int) -> HttpRespon
 
 
 def post_location(thread: Thread, number: int) -> str:
-    page = (max(number, 1) - 1) // POSTS_PER_PAGE + 1
-    return f"{thread.get_absolute_url()}?page={page}#post-{number}"
+    return f"{thread.get_absolute_url()}?page={page_for(number)}#post-{number}"
 
 
 @login_required

@@ -1,8 +1,11 @@
 """The allauth adapter: sign-up is open only to someone holding a valid invitation.
 
-Opening an invitation link stores the invitation (by token hash) in the session; sign-up
-and login then use it: the new or returning member joins the group right after logging in.
+Opening an invitation link stores the invitation (by token hash) in the session, for an
+hour; sign-up and login then use it: the new or returning member joins the group right
+after logging in.
 """
+
+import time
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
@@ -14,21 +17,33 @@ from django.utils.translation import gettext as _
 from .models import Invitation, SupportGroup, hash_token
 from .services import InvitationError, accept_invitation, check_invitation_for
 
-SESSION_KEY = "invitation_token_hash"
+SESSION_KEY = "opened_invitation"
+# A browser that opened a link long ago should not join a group on some later login.
+REMEMBER_SECONDS = 60 * 60
 
 
 def remember_invitation(request: HttpRequest, token: str, invitation: Invitation) -> None:
     """Keep the opened invitation in the session; its address counts as verified."""
-    request.session[SESSION_KEY] = hash_token(token)
-    DefaultAccountAdapter(request).stash_verified_email(request, invitation.email)
+    request.session[SESSION_KEY] = {"hash": hash_token(token), "opened_at": int(time.time())}
+    if invitation.status == Invitation.Status.PENDING:
+        DefaultAccountAdapter(request).stash_verified_email(request, invitation.email)
+
+
+def opened_invitation(request: HttpRequest) -> Invitation | None:
+    """Return the invitation (in any state) this browser opened within the last hour."""
+    opened = request.session.get(SESSION_KEY)
+    if not isinstance(opened, dict) or time.time() - opened.get("opened_at", 0) > REMEMBER_SECONDS:
+        return None
+    return (
+        Invitation.objects.select_related("group", "accepted_by")
+        .filter(token_hash=opened.get("hash", ""))
+        .first()
+    )
 
 
 def invitation_in_session(request: HttpRequest) -> Invitation | None:
     """Return the still-pending invitation this browser opened, if any."""
-    token_hash = request.session.get(SESSION_KEY)
-    if not token_hash:
-        return None
-    invitation = Invitation.objects.select_related("group").filter(token_hash=token_hash).first()
+    invitation = opened_invitation(request)
     if invitation is None or invitation.status != Invitation.Status.PENDING:
         return None
     return invitation
@@ -42,8 +57,9 @@ def accept_invitation_in_session(request: HttpRequest, user) -> SupportGroup | N
     try:
         check_invitation_for(invitation, user)
         accept_invitation(invitation=invitation, user=user)
-    except InvitationError:
-        return None  # The invitation page explains why when the member opens it again.
+    except InvitationError as error:
+        messages.warning(request, error.message)
+        return None
     request.session.pop(SESSION_KEY, None)
     return invitation.group
 

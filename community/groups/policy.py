@@ -48,27 +48,46 @@ def is_verified_clinician(user) -> bool:
     return user.is_authenticated and user.is_verified_clinician
 
 
+def admitted_membership(user, group: SupportGroup) -> Membership | None:
+    """The membership that lets the user in now: present, and for a professional group
+    only while the user is still a verified clinician (verification can be revoked)."""
+    membership = membership_of(user, group)
+    if membership is None:
+        return None
+    if group.is_professional and not user.is_verified_clinician:
+        return None
+    return membership
+
+
+def active_membership(user, group: SupportGroup) -> Membership | None:
+    """An admitted membership that is not muted: the one that may write and act."""
+    membership = admitted_membership(user, group)
+    if membership is None or membership.state != Membership.State.ACTIVE:
+        return None
+    return membership
+
+
 @rules.predicate
 def is_group_member(user, group: SupportGroup) -> bool:
-    return membership_of(user, group) is not None
+    return admitted_membership(user, group) is not None
 
 
 @rules.predicate
 def is_active_member(user, group: SupportGroup) -> bool:
-    membership = membership_of(user, group)
-    return membership is not None and membership.state == Membership.State.ACTIVE
+    return active_membership(user, group) is not None
 
 
 @rules.predicate
 def is_group_admin(user, group: SupportGroup) -> bool:
-    membership = membership_of(user, group)
+    """An active group admin (a muted one keeps the title but not the powers)."""
+    membership = active_membership(user, group)
     return membership is not None and membership.role == Role.GROUP_ADMIN
 
 
 @rules.predicate
 def is_group_moderator(user, group: SupportGroup) -> bool:
-    """Moderators and group admins keep the group's threads in order."""
-    membership = membership_of(user, group)
+    """Active moderators and group admins keep the group's threads in order."""
+    membership = active_membership(user, group)
     return membership is not None and membership.role in (Role.MODERATOR, Role.GROUP_ADMIN)
 
 
@@ -82,6 +101,26 @@ rules.add_perm("groups.read_content", is_group_member)
 rules.add_perm("groups.moderate", is_group_moderator)
 # Listing, creating and revoking the group's invitations.
 rules.add_perm("groups.manage_invitations", is_group_admin | is_staff)
+
+
+def groups_managed_by(user):
+    """Groups whose invitations the user manages: all for staff, else where group admin."""
+    if is_staff(user):
+        return SupportGroup.objects.all()
+    return SupportGroup.objects.filter(
+        memberships__user_id=user.pk,
+        memberships__role=Role.GROUP_ADMIN,
+        memberships__state=Membership.State.ACTIVE,
+    )
+
+
+def invitations_visible_to(user, group: SupportGroup):
+    """Staff see every invitation of the group; a group admin only those they sent, since
+    matching invitees' addresses to new pseudonyms could unmask members."""
+    invitations = Invitation.objects.filter(group=group)
+    if is_staff(user):
+        return invitations
+    return invitations.filter(inviter_id=user.pk)
 
 
 def holds_privileged_role(user) -> bool:
@@ -119,7 +158,7 @@ def access_group_for_invitations(user, slug: str) -> SupportGroup:
 def access_managed_invitation(user, slug: str, invitation_id: int) -> Invitation:
     """Fetch an invitation of a group whose invitations the user manages, or raise."""
     group = access_group_for_invitations(user, slug)
-    invitation = Invitation.objects.filter(pk=invitation_id, group=group).first()
+    invitation = invitations_visible_to(user, group).filter(pk=invitation_id).first()
     if invitation is None:
         raise Http404
     return invitation

@@ -72,13 +72,17 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def schedule_invitation_email(invitation: Invitation) -> None:
-    """Give the invitation a fresh token and send it by e-mail once the transaction commits."""
-    token = new_token()
-    invitation.token_hash = hash_token(token)
+    """Send the invitation (with a new link) once the transaction commits.
+
+    Until the task runs, the stored hash belongs to a token nobody was given, so any earlier
+    link stops working at once. If the broker is down the row stays unsent and the sweep
+    (`send_unsent_invitations`) delivers it later: a down Redis delays, it never loses.
+    """
+    invitation.token_hash = hash_token(new_token())
     invitation.email_sent_at = None
     invitation.save()
     transaction.on_commit(
-        lambda: send_invitation_email.delay(invitation_id=invitation.pk, token=token)
+        lambda: send_invitation_email.delay(invitation_id=invitation.pk), robust=True
     )
 
 
@@ -114,7 +118,12 @@ def create_invitation(
 
 def lock_pending(invitation: Invitation) -> Invitation:
     """Re-read the invitation under a row lock and insist that it is still pending."""
-    locked = Invitation.objects.select_for_update().select_related("group").get(pk=invitation.pk)
+    # of=("self",): lock the invitation, not its group row.
+    locked = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("group")
+        .get(pk=invitation.pk)
+    )
     if locked.status != Invitation.Status.PENDING:
         raise unusable(locked.status)
     return locked

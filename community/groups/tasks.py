@@ -1,6 +1,7 @@
 """Celery tasks of the groups app: thin, idempotent, taking ids."""
 
 import logging
+from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -10,21 +11,26 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Invitation, hash_token
+from .models import Invitation, hash_token, new_token
 
 logger = logging.getLogger(__name__)
+# An invitation still unsent this long after it was written is picked up by the sweep.
+SWEEP_AFTER = timedelta(minutes=2)
 
 
-@shared_task(
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=6,
-)
-def send_invitation_email(*, invitation_id: int, token: str) -> bool:
-    """E-mail the invitation link once; a second run, or a superseded token, sends nothing."""
-    claimed = Invitation.objects.filter(
-        pk=invitation_id, token_hash=hash_token(token), email_sent_at__isnull=True
-    ).update(email_sent_at=timezone.now())
+@shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=6)
+def send_invitation_email(*, invitation_id: int) -> bool:
+    """E-mail a fresh invitation link once; a second run, or a used invitation, sends nothing.
+
+    The token is made here, right before sending, so it never travels through the broker
+    and only its hash is ever stored.
+    """
+    token = new_token()
+    claimed = (
+        Invitation.objects.pending()
+        .filter(pk=invitation_id, email_sent_at__isnull=True)
+        .update(email_sent_at=timezone.now(), token_hash=hash_token(token))
+    )
     if not claimed:
         return False
     invitation = Invitation.objects.select_related("group").get(pk=invitation_id)
@@ -35,6 +41,18 @@ def send_invitation_email(*, invitation_id: int, token: str) -> bool:
         raise
     logger.info("invitation e-mail sent", extra={"invitation_id": invitation_id})
     return True
+
+
+@shared_task
+def send_unsent_invitations() -> int:
+    """Send every pending invitation whose e-mail a broker outage kept from going out."""
+    unsent = Invitation.objects.pending().filter(
+        email_sent_at__isnull=True, created_at__lt=timezone.now() - SWEEP_AFTER
+    )
+    ids = list(unsent.values_list("pk", flat=True))
+    for invitation_id in ids:
+        send_invitation_email.delay(invitation_id=invitation_id)
+    return len(ids)
 
 
 def deliver_invitation(invitation: Invitation, token: str) -> None:

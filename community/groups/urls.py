@@ -5,6 +5,7 @@ from . import views
 app_name = "groups"
 
 urlpatterns = [
+    path("invitations/open/", views.invitation_open, name="invitation_open"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("groups/<slug:slug>/", views.group_detail, name="detail"),
     path("groups/<slug:slug>/invitations/", views.invitation_list, name="invitations"),

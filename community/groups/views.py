@@ -11,10 +11,17 @@ from django.views.decorators.http import require_POST
 from community.accounts.mfa import require_mfa
 
 from . import services
-from .adapter import remember_invitation
+from .adapter import opened_invitation, remember_invitation
 from .forms import InvitationForm
-from .models import Invitation, Membership, SupportGroup
-from .policy import access_group, access_group_for_invitations, access_managed_invitation
+from .models import Invitation, SupportGroup
+from .policy import (
+    access_group,
+    access_group_for_invitations,
+    access_managed_invitation,
+    groups_managed_by,
+    invitations_visible_to,
+    membership_of,
+)
 
 INVITATIONS_PER_PAGE = 25
 
@@ -26,24 +33,22 @@ def home(request: HttpRequest) -> HttpResponse:
     groups = (
         SupportGroup.objects.joined_by(request.user).select_related("condition").with_member_count()
     )
-    managed = SupportGroup.objects.none()
-    if request.user.is_staff:
-        managed = SupportGroup.objects.select_related("condition").with_member_count()
+    managed = groups_managed_by(request.user).select_related("condition").with_member_count()
     return render(request, "groups/home.html", {"groups": groups, "managed_groups": managed})
 
 
 @login_required
 def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     group = access_group(request.user, slug)
-    member_count = group.memberships.filter(state__in=Membership.State.present()).count()
-    membership = group.memberships.filter(user=request.user).first()
+    counted = SupportGroup.objects.with_member_count().get(pk=group.pk)
     return render(
         request,
         "groups/group_detail.html",
         {
             "group": group,
-            "member_count": member_count,
-            "membership": membership,
+            "member_count": counted.member_count,
+            "membership": membership_of(request.user, group),
+            "can_read_content": request.user.has_perm("groups.read_content", group),
             "can_manage_invitations": request.user.has_perm("groups.manage_invitations", group),
         },
     )
@@ -68,7 +73,7 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
                 _("Invitation sent to %(email)s.") % {"email": invitation.email},
             )
             return redirect("groups:invitations", slug=group.slug)
-    invitations = Invitation.objects.filter(group=group).select_related("inviter", "accepted_by")
+    invitations = invitations_visible_to(request.user, group).select_related("inviter")
     page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
     status = 400 if form.errors else 200
     return render(
@@ -117,8 +122,21 @@ def change_invitation(request, slug: str, pk: int, action, success: str) -> Http
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """Where an invitation link lands: explain, offer sign-up or login, or join."""
+    """Where an invitation link lands: remember it, then continue at a token-free address.
+
+    Like Django's password-reset view: the token leaves the address bar at once, so it
+    does not linger in browser history, later links or server logs.
+    """
     found = services.find_invitation(token)
+    if found is None:
+        return unusable_invitation(request, "invalid", status=404)
+    remember_invitation(request, token, found)
+    return redirect("groups:invitation_open")
+
+
+def invitation_open(request: HttpRequest) -> HttpResponse:
+    """Explain the opened invitation, offer sign-up or login, or join with one click."""
+    found = opened_invitation(request)
     if found is None:
         return unusable_invitation(request, "invalid", status=404)
     user = request.user
@@ -127,7 +145,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if found.status != Invitation.Status.PENDING:
         return unusable_invitation(request, found.status, status=410)
     if not user.is_authenticated:
-        remember_invitation(request, token, found)
         return render(request, "groups/invitation.html", {"invitation": found})
     try:
         services.check_invitation_for(found, user)

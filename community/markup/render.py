@@ -56,6 +56,12 @@ _CLEANER = nh3.Cleaner(
 )
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# nh3 drops an href whose host its IDNA rules refuse (a zero-width space, a U+FFFD) even
+# though markdown-it accepted it; such a link without an href is unwrapped back to text.
+# nh3 writes attributes in a fixed order, so its output can be matched exactly.
+_LINK_WITHOUT_HREF = re.compile(
+    rf'<a(?: title="[^"]*")? rel="{re.escape(_LINK_REL)}">(.*?)</a>', re.DOTALL
+)
 _SCHEME_IN_URL = re.compile(r"(?:java|vb)script:")
 _INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 _INLINE_MARKUP = re.compile(r"[\\`*_\[\]()<>!&~|#@/]|\.(?=\S)")
@@ -69,7 +75,7 @@ _BLOCK_TAGS = {
 
 @dataclass(frozen=True)
 class Rendered:
-    """Hold a post's sanitised HTML next to its plain text."""
+    """Hold the sanitised HTML and the plain text rendered from one source."""
 
     html: str  # sanitised HTML, safe to mark_safe in templates
     text: str  # plain text for search and excerpts; escape it like any other text
@@ -81,6 +87,7 @@ def render_markdown(source: str) -> Rendered:
     # encoded as UTF-8, which nh3 needs; show it as the replacement character instead.
     source = _LONE_SURROGATE.sub("\ufffd", source)
     safe_html = _CLEANER.clean(_MARKDOWN.render(source)).strip()
+    safe_html = _LINK_WITHOUT_HREF.sub(r"\1", safe_html)
     return Rendered(html=safe_html, text=_plain_text(safe_html))
 
 

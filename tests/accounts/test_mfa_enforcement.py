@@ -46,9 +46,56 @@ def test_staff_without_two_factor_cannot_revoke_invitations(client, make_user, g
     assert invitation.revoked_at is None
 
 
-def test_a_non_member_gets_404_before_any_two_factor_prompt(client, make_user, group):
-    client.force_login(make_user())
-    assert client.get(invitations_url(group)).status_code == 404
+def test_a_privileged_user_without_two_factor_learns_nothing_about_other_groups(
+    client, make_user, join, make_group, group
+):
+    admin_elsewhere = make_user()
+    join(admin_elsewhere, make_group(), role=Role.GROUP_ADMIN)
+    client.force_login(admin_elsewhere)
+    existing = client.get(invitations_url(group))
+    missing = client.get("/groups/no-such-group/invitations/")
+    assert existing.status_code == missing.status_code == 302
+    assert existing["Location"].split("?")[0] == missing["Location"].split("?")[0]
+
+
+@pytest.mark.parametrize("path", ["/", "/search/"])
+def test_a_moderator_without_two_factor_is_stopped_on_every_page(
+    client, make_user, join, group, path
+):
+    moderator = make_user()
+    join(moderator, group, role=Role.MODERATOR)
+    client.force_login(moderator)
+    response = client.get(path)
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    assert "next=" in response["Location"]
+    assert client.get(group.get_absolute_url()).status_code == 302
+
+
+def test_a_moderator_without_two_factor_can_still_reach_their_account_pages(
+    client, make_user, join, group
+):
+    moderator = make_user()
+    join(moderator, group, role=Role.MODERATOR)
+    client.force_login(moderator)
+    assert client.get(reverse("accounts:preferences")).status_code == 200
+    assert client.get(reverse("mfa_index")).status_code == 200
+
+
+def test_after_a_post_the_two_factor_page_does_not_send_back_to_a_post_only_address(
+    client, make_user, group, staff
+):
+    from community.groups.services import create_invitation
+
+    invitation = create_invitation(inviter=staff, group=group, email="x@example.test")
+    client.force_login(make_user(is_staff=True))
+    url = reverse("groups:invitation_resend", kwargs={"slug": group.slug, "pk": invitation.pk})
+    response = client.post(url)
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_a_patient_without_two_factor_is_not_asked_for_it(client, member, group):
+    client.force_login(member)
+    assert client.get(group.get_absolute_url()).status_code == 200
 
 
 @pytest.mark.parametrize(

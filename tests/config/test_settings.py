@@ -70,6 +70,7 @@ def test_environment_variables_switch_to_the_production_parts():
         DEBUG="false",
         SECRET_KEY="x" * 50,
         ALLOWED_HOSTS="community.example.org",
+        SITE_URL="https://community.example.org",
         DATABASE_URL="postgres://app:pw@db.internal:5432/community",
         REDIS_URL="redis://cache.internal:6379/0",
         EMAIL_URL="smtp://mailer:pw@smtp.internal:587/?tls=True",
@@ -90,6 +91,18 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
     result = run_settings(DEBUG="false", ALLOWED_HOSTS="community.example.org")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_mode_refuses_a_short_secret_key():
+    result = run_settings(DEBUG="false", SECRET_KEY="short", SITE_URL="https://x.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY is too short" in result.stderr
+
+
+def test_production_mode_refuses_to_start_without_a_site_url():
+    result = run_settings(DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "SITE_URL must be set when DEBUG is off" in result.stderr
 
 
 @pytest.mark.django_db

@@ -4,6 +4,10 @@ Every URL the project routes must have a row here; `test_every_url_has_a_row_in_
 walks Django's URL resolver and fails for any URL without one. Later issues add their rows.
 Outcomes are a status code, or LOGIN / MFA / REDIRECT for redirects to the login page, to
 two-factor set-up, or elsewhere.
+
+Two roles are derived unless a row names them: a superuser gets what staff get (object
+rules apply to superusers too), and a moderator without two-factor authentication is sent to
+set it up everywhere but their account pages and invitation links.
 """
 
 from dataclasses import dataclass, field
@@ -28,8 +32,12 @@ ROLES = [
     "clinician",
     "group_admin",
     "staff",
+    "superuser",
+    "moderator_no_mfa",
 ]
-SIGNED_IN = ROLES[1:]
+BASE_ROLES = ROLES[:8]  # every row names these; the last two are derived (see Row)
+# Where a privileged user without two-factor may still go (PrivilegedAreaMFAMiddleware).
+OPEN_TO_USERS_WITHOUT_MFA = ("account_", "mfa_", "accounts:", "groups:invitation_open")
 # Every name in the admin namespace (one per model and action) behaves like the admin index.
 NAMESPACES_COVERED_BY_ONE_ROW = {"admin": "admin:index"}
 
@@ -41,13 +49,24 @@ class Row:
     kwargs: object = None  # callable(world) -> dict of URL kwargs
     method: str = "get"
     data: dict = field(default_factory=dict)
+    setup: object = None  # callable(client, world), run after login and before the request
+
+    def __post_init__(self):
+        expected = dict(self.expected)
+        expected.setdefault("superuser", expected["staff"])
+        open_area = self.name.startswith(OPEN_TO_USERS_WITHOUT_MFA) or self.name == (
+            "groups:invitation"
+        )
+        expected.setdefault("moderator_no_mfa", expected["member"] if open_area else MFA)
+        self.expected = expected
 
 
 def outcomes(**by_role) -> dict[str, object]:
     """Spell a row's outcomes: `default=` for all roles not named."""
     default = by_role.pop("default", None)
-    table = {role: by_role.get(role, default) for role in ROLES}
-    missing = [role for role, value in table.items() if value is None]
+    table = {role: by_role.get(role, default) for role in BASE_ROLES}
+    table.update({role: value for role, value in by_role.items() if role not in BASE_ROLES})
+    missing = [role for role in BASE_ROLES if table[role] is None]
     assert not missing, f"no expected outcome for {missing}"
     return table
 
@@ -158,9 +177,16 @@ ACCESS_TABLE = [
     # --- Groups ---
     Row(
         "groups:invitation",
+        outcomes(default=REDIRECT),  # on to invitation_open, leaving the token behind
+        kwargs=lambda world: {"token": world.invitation_token},
+    ),
+    Row(
+        "groups:invitation_open",
         # Every signed-in role here has another address than the invited one.
         outcomes(logged_out=200, default=403),
-        kwargs=lambda world: {"token": world.invitation_token},
+        setup=lambda client, world: client.get(
+            reverse("groups:invitation", kwargs={"token": world.invitation_token})
+        ),
     ),
     Row("groups:detail", inside_group(200), kwargs=group_slug),
     Row(
@@ -245,6 +271,8 @@ def world(
         "clinician": make_user(mfa=True, is_verified_clinician=True),
         "group_admin": make_user(mfa=True),
         "staff": make_user(mfa=True, is_staff=True),
+        "superuser": make_user(mfa=True, is_staff=True, is_superuser=True),
+        "moderator_no_mfa": make_user(),
     }
     join(users["non_member"], other_group)
     join(users["member"], group)
@@ -252,9 +280,10 @@ def world(
     join(users["moderator"], group, role=Role.MODERATOR)
     join(users["clinician"], group, role=Role.CLINICIAN)
     join(users["group_admin"], group, role=Role.GROUP_ADMIN)
+    join(users["moderator_no_mfa"], group, role=Role.MODERATOR)
     with django_capture_on_commit_callbacks(execute=True):
         invitation = create_invitation(
-            inviter=users["staff"], group=group, email="invitee@example.test"
+            inviter=users["group_admin"], group=group, email="invitee@example.test"
         )
     token = mailoutbox[-1].body.split("/invitations/")[1].split("/")[0]
     thread = forum_services.create_thread(
@@ -294,6 +323,8 @@ def test_each_url_gives_each_role_the_declared_outcome(client, world, row, role)
     user = world.users[role]
     if user is not None:
         client.force_login(user)
+    if row.setup:
+        row.setup(client, world)
     kwargs = row.kwargs(world) if row.kwargs else {}
     url = reverse(row.name, kwargs=kwargs)
     response = getattr(client, row.method)(url, row.data)

@@ -17,7 +17,7 @@ from community.groups.services import (
     resend_invitation,
     revoke_invitation,
 )
-from community.groups.tasks import send_invitation_email
+from community.groups.tasks import send_invitation_email, send_unsent_invitations
 
 INVITEE = "new.patient@example.test"
 
@@ -40,6 +40,14 @@ def token_from(message) -> str:
     return message.body.split("/invitations/")[1].split("/")[0]
 
 
+def open_link(client, token: str):
+    """Follow an invitation link as a browser would, to the page it ends on."""
+    return client.get(reverse("groups:invitation", kwargs={"token": token}), follow=True)
+
+
+OPEN = "/invitations/open/"
+
+
 def signup_data(email=INVITEE, display_name="Hopeful heron"):
     return {
         "email": email,
@@ -56,6 +64,7 @@ def signup_data(email=INVITEE, display_name="Hopeful heron"):
 
 def test_an_invitation_stores_only_a_hash_of_a_long_random_token(invite):
     invitation, token = invite()
+    invitation.refresh_from_db()
     assert len(token) == 43  # 32 random bytes, URL-safe base64: 256 bits
     assert invitation.token_hash == hash_token(token)
     assert token not in str(Invitation.objects.values().get(pk=invitation.pk))
@@ -86,8 +95,32 @@ def test_the_invitation_email_is_sent_once_after_commit_and_names_no_group(
 
 def test_running_the_email_task_twice_sends_one_email(invite, mailoutbox):
     invitation, token = invite()
-    assert send_invitation_email(invitation_id=invitation.pk, token=token) is False
+    assert send_invitation_email(invitation_id=invitation.pk) is False
     assert len(mailoutbox) == 1
+    assert find_invitation(token).pk == invitation.pk  # the link that was sent still works
+
+
+def test_a_broker_outage_delays_the_email_and_the_sweep_sends_it(
+    staff, group, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    def broker_down(**kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(send_invitation_email, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = create_invitation(inviter=staff, group=group, email=INVITEE)
+    # The invitation was saved and the request did not fail; nothing was sent yet.
+    invitation.refresh_from_db()
+    assert invitation.email_sent_at is None
+    assert mailoutbox == []
+    monkeypatch.undo()
+    Invitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - timedelta(minutes=10)
+    )
+    assert send_unsent_invitations() == 1
+    assert len(mailoutbox) == 1
+    assert find_invitation(token_from(mailoutbox[0])).pk == invitation.pk
+    assert send_unsent_invitations() == 0
 
 
 def test_a_rolled_back_invitation_sends_nothing(
@@ -134,7 +167,7 @@ def test_inviting_a_current_member_is_refused(staff, group, member):
 def test_revoking_makes_the_link_unusable(invite, staff, client):
     invitation, token = invite()
     revoke_invitation(actor=staff, invitation=invitation)
-    response = client.get(reverse("groups:invitation", kwargs={"token": token}))
+    response = open_link(client, token)
     assert response.status_code == 410
     assert "withdrawn" in response.content.decode()
 
@@ -174,7 +207,8 @@ def test_the_invitation_page_lists_creates_and_explains_errors(client, staff, gr
 
 def test_signing_up_through_a_valid_invitation_joins_the_group(invite, client, group):
     _invitation, token = invite()
-    page = client.get(reverse("groups:invitation", kwargs={"token": token}))
+    page = open_link(client, token)
+    assert page.redirect_chain == [(OPEN, 302)]  # the token leaves the address bar
     assert page.status_code == 200
     assert group.name in page.content.decode()
     response = client.post(reverse("account_signup"), signup_data())
@@ -192,7 +226,7 @@ def test_signing_up_through_a_valid_invitation_joins_the_group(invite, client, g
 
 def test_the_invitation_gives_its_role(invite, client, group):
     _invitation, token = invite(role=Role.MODERATOR)
-    client.get(reverse("groups:invitation", kwargs={"token": token}))
+    open_link(client, token)
     client.post(reverse("account_signup"), signup_data())
     assert Membership.objects.get(group=group).role == Role.MODERATOR
 
@@ -207,7 +241,7 @@ def test_sign_up_without_an_invitation_says_invitation_only_and_creates_nothing(
 
 def test_sign_up_with_another_address_than_the_invited_one_is_refused(invite, client):
     _invitation, token = invite()
-    client.get(reverse("groups:invitation", kwargs={"token": token}))
+    open_link(client, token)
     response = client.post(
         reverse("account_signup"), signup_data(email="someone.else@example.test")
     )
@@ -219,7 +253,7 @@ def test_sign_up_with_another_address_than_the_invited_one_is_refused(invite, cl
 def test_a_taken_display_name_is_refused_with_a_clear_error(invite, client, make_user):
     make_user(display_name="Hopeful Heron")
     _invitation, token = invite()
-    client.get(reverse("groups:invitation", kwargs={"token": token}))
+    open_link(client, token)
     response = client.post(reverse("account_signup"), signup_data())
     assert "This display name is already taken" in response.content.decode()
     assert not get_user_model().objects.filter(email=INVITEE).exists()
@@ -246,7 +280,7 @@ def test_an_unusable_invitation_shows_why_and_creates_nothing(
     users_before = get_user_model().objects.count()
     memberships_before = Membership.objects.count()
 
-    page = client.get(reverse("groups:invitation", kwargs={"token": token}))
+    page = open_link(client, token)
     assert page.status_code == status
     assert words in page.content.decode()
     signup = client.post(reverse("account_signup"), signup_data(email="late@example.test"))
@@ -277,10 +311,9 @@ def test_an_existing_user_joins_after_logging_in(
     existing = make_user(INVITEE)
     join(existing, make_group())
     _invitation, token = invite()
-    link = reverse("groups:invitation", kwargs={"token": token})
-    client.get(link)
+    open_link(client, token)
     response = client.post(
-        f"{reverse('account_login')}?next={link}",
+        f"{reverse('account_login')}?next={OPEN}",
         {"login": INVITEE, "password": "a-long-test-password-42"},
     )
     assert response.status_code == 302
@@ -292,20 +325,19 @@ def test_a_logged_in_user_joins_with_one_click(invite, client, make_user, group)
     existing = make_user(INVITEE)
     _invitation, token = invite()
     client.force_login(existing)
-    link = reverse("groups:invitation", kwargs={"token": token})
-    assert "Join the group" in client.get(link).content.decode()
-    response = client.post(link)
+    assert "Join the group" in open_link(client, token).content.decode()
+    response = client.post(OPEN)
     assert response["Location"] == group.get_absolute_url()
     assert Membership.objects.filter(user=existing, group=group).exists()
     # The link now leads the member to the group rather than to an error.
-    assert client.get(link)["Location"] == group.get_absolute_url()
+    assert open_link(client, token).redirect_chain[-1] == (group.get_absolute_url(), 302)
 
 
 def test_the_wrong_account_is_told_so_and_nothing_is_created(invite, client, make_user):
     _invitation, token = invite()
     client.force_login(make_user("someone.else@example.test"))
-    link = reverse("groups:invitation", kwargs={"token": token})
-    response = client.post(link)
+    open_link(client, token)
+    response = client.post(OPEN)
     assert response.status_code == 403
     assert "different e-mail address" in response.content.decode()
     assert Membership.objects.count() == 0
@@ -315,7 +347,7 @@ def test_the_wrong_account_is_told_so_and_nothing_is_created(invite, client, mak
 def test_logging_in_with_the_wrong_account_does_not_use_the_invitation(invite, client, make_user):
     other = make_user("someone.else@example.test")
     _invitation, token = invite()
-    client.get(reverse("groups:invitation", kwargs={"token": token}))
+    open_link(client, token)
     client.post(
         reverse("account_login"),
         {"login": other.email, "password": "a-long-test-password-42"},

@@ -95,3 +95,63 @@ def test_a_group_page_shows_description_and_member_count(client, member, group):
     page = client.get(group.get_absolute_url()).content.decode()
     assert "A calm place to talk." in page
     assert "Members" in page
+
+
+def test_a_muted_group_admin_keeps_the_title_but_not_the_powers(make_user, join, group):
+    admin = make_user()
+    join(admin, group, role=Role.GROUP_ADMIN, state=Membership.State.MUTED)
+    assert admin.has_perm("groups.view_group", group)
+    assert not admin.has_perm("groups.manage_invitations", group)
+    assert not admin.has_perm("groups.moderate", group)
+
+
+def test_a_muted_moderator_cannot_moderate(make_user, join, group):
+    moderator = make_user()
+    join(moderator, group, role=Role.MODERATOR, state=Membership.State.MUTED)
+    assert not moderator.has_perm("groups.moderate", group)
+
+
+def test_a_clinician_whose_verification_is_revoked_loses_the_professional_group(
+    make_user, join, make_group
+):
+    from community.groups.models import SupportGroup
+
+    professional = make_group(kind=SupportGroup.Kind.PROFESSIONAL)
+    clinician = make_user(is_verified_clinician=True)
+    join(clinician, professional, role=Role.CLINICIAN)
+    assert clinician.has_perm("groups.read_content", professional)
+    clinician.is_verified_clinician = False
+    clinician.save()
+    clinician = type(clinician).objects.get(pk=clinician.pk)
+    assert not clinician.has_perm("groups.read_content", professional)
+    with pytest.raises(Http404):
+        access_group(clinician, professional.slug)
+
+
+def test_a_superuser_gets_no_group_powers_without_belonging(make_user, group):
+    superuser = make_user(is_staff=True, is_superuser=True)
+    assert not superuser.has_perm("groups.contribute", group)
+    assert not superuser.has_perm("groups.read_content", group)
+    assert not superuser.has_perm("groups.moderate", group)
+    # Model-level permissions (the Django admin) still work for superusers.
+    assert superuser.has_perm("groups.change_supportgroup")
+
+
+def test_a_group_admin_sees_only_the_invitations_they_sent(
+    client, group_admin, staff, group, django_capture_on_commit_callbacks
+):
+    from community.groups.services import create_invitation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        create_invitation(inviter=staff, group=group, email="from.staff@example.test")
+        mine = create_invitation(inviter=group_admin, group=group, email="mine@example.test")
+    client.force_login(group_admin)
+    page = client.get(reverse("groups:invitations", kwargs={"slug": group.slug}))
+    assert "mine@example.test" in page.content.decode()
+    assert "from.staff@example.test" not in page.content.decode()
+    others = group.invitations.exclude(pk=mine.pk).get()
+    revoke = reverse("groups:invitation_revoke", kwargs={"slug": group.slug, "pk": others.pk})
+    assert client.post(revoke).status_code == 404
+    client.force_login(staff)
+    page = client.get(reverse("groups:invitations", kwargs={"slug": group.slug}))
+    assert "from.staff@example.test" in page.content.decode()

@@ -22,7 +22,7 @@ DEMO_EMAILS = [
 @pytest.fixture
 def demo(db, settings):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_seed_demo_creates_the_documented_accounts_and_groups(demo):
@@ -50,7 +50,7 @@ def test_seed_demo_creates_the_documented_accounts_and_groups(demo):
 
 
 def test_seed_demo_can_run_twice_without_duplicates(demo):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert get_user_model().objects.count() == 6
     assert Membership.objects.count() == 6
     assert Authenticator.objects.filter(type="totp").count() == 3
@@ -68,7 +68,7 @@ def test_demo_accounts_log_in_with_the_demo_password(demo, client):
 def test_seed_demo_refuses_to_run_in_production_mode(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
-        call_command("seed_demo")
+        call_command("seed_demo", force=True)
     assert not get_user_model().objects.exists()
 
 

@@ -9,7 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from community.groups.models import Condition, Membership, Role, SupportGroup
 from community.groups.services import add_member
@@ -82,10 +82,22 @@ ACCOUNTS = [
 class Command(BaseCommand):
     help = "Create demo conditions, groups and accounts. Safe to run again. Never in production."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed a database other than the local SQLite file (still DEBUG only).",
+        )
+
+    def handle(self, *args, force=False, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo creates accounts with a known password and runs only with DEBUG on."
+            )
+        if connection.vendor != "sqlite" and not force:
+            raise CommandError(
+                "This database is not the local SQLite file. seed_demo creates accounts with a "
+                "published password; add --force if this really is a demo database."
             )
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         secret = os.environ.get("DEMO_TOTP_SECRET") or DEFAULT_TOTP_SECRET
