@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev browser clean
+.PHONY: run test lint bench install install-dev browser clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ lint: install-dev
 
 test: install-dev browser lint
 	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) manage.py bench_forum
 
 clean:
 	rm -rf $(VENV) db.sqlite3 test_db*.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -31,10 +31,19 @@ class SearchHit:
     excerpt: SafeString
 
 
+def readable_groups(user) -> QuerySet:
+    """The member's groups whose forum the policy lets them read now."""
+    # Joined is not enough: a professional group admits only verified clinicians, and a
+    # clinician whose verification was revoked keeps the membership row.
+    joined = SupportGroup.objects.joined_by(user)
+    readable = [group.pk for group in joined if user.has_perm("forum.read", group)]
+    return SupportGroup.objects.filter(pk__in=readable)
+
+
 def searchable_posts(user) -> QuerySet:
-    """Posts the member may find: in their own groups, not deleted."""
+    """Posts the member may find: in groups they may read, not deleted."""
     return Post.objects.filter(
-        thread__group__in=SupportGroup.objects.joined_by(user), deleted_at__isnull=True
+        thread__group__in=readable_groups(user), deleted_at__isnull=True
     ).select_related("thread__group")
 
 
@@ -54,7 +63,7 @@ def mark_matches(text: str) -> SafeString:
 
 
 def full_text_search(user, query: str) -> list[SearchHit]:
-    languages = SupportGroup.objects.joined_by(user).values_list("language", flat=True).distinct()
+    languages = readable_groups(user).values_list("language", flat=True).distinct()
     hits: list[tuple[float, SearchHit]] = []
     for language in languages:
         config = SEARCH_CONFIGS.get(language, "simple")

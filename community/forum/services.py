@@ -270,17 +270,30 @@ def set_following(*, user, thread: Thread, follow: bool) -> None:
         ThreadFollow.objects.filter(user=user, thread=thread).delete()
 
 
-def mark_read(*, user, thread: Thread, number: int, known: ReadState | None = None) -> None:
-    """Remember that the member has read up to post `number`; at most one row is written."""
+def mark_read(
+    *,
+    user,
+    thread: Thread,
+    number: int,
+    known: ReadState | None = None,
+    looked_up: bool = False,
+) -> None:
+    """Remember that the member has read up to post `number`; at most one row is written.
+
+    A caller that has already fetched the member's read state passes it as `known`, and
+    `looked_up=True` when it found none, so that no UPDATE is tried on a row not there.
+    """
     if known is not None:
         if known.last_read_number < number:
             ReadState.objects.filter(pk=known.pk, last_read_number__lt=number).update(
                 last_read_number=number, updated_at=timezone.now()
             )
         return
-    updated = ReadState.objects.filter(
-        user=user, thread=thread, last_read_number__lt=number
-    ).update(last_read_number=number, updated_at=timezone.now())
+    updated = 0
+    if not looked_up:
+        updated = ReadState.objects.filter(
+            user=user, thread=thread, last_read_number__lt=number
+        ).update(last_read_number=number, updated_at=timezone.now())
     if not updated:
         ReadState.objects.get_or_create(
             user=user, thread=thread, defaults={"last_read_number": number}

@@ -112,11 +112,16 @@ class ReactionCount:
     mine: bool
 
 
-def reaction_summary(post: Post, mine: frozenset) -> list[ReactionCount]:
+def reaction_labels() -> list[tuple[str, str]]:
+    """The reaction kinds with their labels translated once, not once per post."""
+    return [(kind, str(label)) for kind, label in ReactionKind.choices]
+
+
+def reaction_summary(post: Post, mine: frozenset, labels=None) -> list[ReactionCount]:
     """The reaction buttons of one post: every kind, its count, and whether it is mine."""
     return [
         ReactionCount(kind, label, post.reaction_counts.get(kind, 0), kind in mine)
-        for kind, label in ReactionKind.choices
+        for kind, label in labels or reaction_labels()
     ]
 
 
@@ -153,6 +158,7 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
         user=request.user, post__in=[post.pk for post in posts]
     ).values_list("post_id", "kind"):
         mine.setdefault(post_id, set()).add(kind)
+    labels = reaction_labels()
     return [
         PostRow(
             post=post,
@@ -160,7 +166,7 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
             may_delete=perms.may_delete(post),
             is_unread=post.number > read_up_to,
             is_own=post.author_id == request.user.pk,
-            reactions=reaction_summary(post, frozenset(mine.get(post.pk, ()))),
+            reactions=reaction_summary(post, frozenset(mine.get(post.pk, ())), labels),
         )
         for post in posts
     ]
@@ -176,7 +182,11 @@ def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpRespon
     rows = post_rows(request, thread, page, perms, read_up_to)
     if rows:
         services.mark_read(
-            user=request.user, thread=thread, number=rows[-1].post.number, known=read_state
+            user=request.user,
+            thread=thread,
+            number=rows[-1].post.number,
+            known=read_state,
+            looked_up=True,
         )
     form = ReplyForm(initial={"body": quoted_reply(request, thread)}) if perms.can_reply else None
     return render(

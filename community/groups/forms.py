@@ -11,12 +11,14 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail address of the person to invite"),
         help_text=lazy(
-            lambda: ngettext(
-                "They receive a link that works once and expires after %(days)d day.",
-                "They receive a link that works once and expires after %(days)d days.",
-                settings.INVITATION_VALID_DAYS,
-            )
-            % {"days": settings.INVITATION_VALID_DAYS},
+            lambda: (
+                ngettext(
+                    "They receive a link that works once and expires after %(days)d day.",
+                    "They receive a link that works once and expires after %(days)d days.",
+                    settings.INVITATION_VALID_DAYS,
+                )
+                % {"days": settings.INVITATION_VALID_DAYS}
+            ),
             str,
         )(),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),

@@ -50,7 +50,12 @@ def test_seed_demo_creates_the_documented_accounts_and_groups(demo):
 
 
 def test_seed_demo_can_run_twice_without_duplicates(demo):
+    from community.forum.models import Post, Thread
+
+    threads, posts = Thread.objects.count(), Post.objects.count()
+    assert threads >= 5
     call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (Thread.objects.count(), Post.objects.count()) == (threads, posts)
     assert get_user_model().objects.count() == 6
     assert Membership.objects.count() == 6
     assert Authenticator.objects.filter(type="totp").count() == 3
@@ -82,10 +87,23 @@ def test_patient3_gets_404_for_every_page_of_the_first_group_that_patient1_can_r
         token_hash="0" * 64,
         expires_at="2099-01-01T00:00:00Z",
     )
-    world = World(group=group, users={}, invitation=invitation, invitation_token="")
+    from community.forum.models import PostImage, Thread
+
+    thread = Thread.objects.filter(group=group).first()
+    post = thread.posts.first()
+    world = World(
+        group=group,
+        users={},
+        invitation=invitation,
+        invitation_token="",
+        thread=thread,
+        post=post,
+        image=PostImage(pk=0, post=post),
+    )
     patient1 = get_user_model().objects.get(email="patient1@demo.example")
     patient3 = get_user_model().objects.get(email="patient3@demo.example")
-    group_rows = [row for row in ACCESS_TABLE if row.name.startswith("groups:") and row.kwargs]
+    # Every row whose URL lies inside a group (it takes the group's slug).
+    group_rows = [row for row in ACCESS_TABLE if row.kwargs and "slug" in row.kwargs(world)]
     reachable = []
     for row in group_rows:
         kwargs = row.kwargs(world)

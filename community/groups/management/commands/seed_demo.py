@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from community.groups.demo import run_demo_seeders
 from community.groups.models import Condition, Membership, Role, SupportGroup
 from community.groups.services import add_member
 
@@ -103,8 +104,10 @@ class Command(BaseCommand):
         secret = os.environ.get("DEMO_TOTP_SECRET") or DEFAULT_TOTP_SECRET
         with transaction.atomic():
             groups = seed_groups()
-            for account in ACCOUNTS:
-                seed_account(account, groups, password, secret)
+            users = {
+                account[0]: seed_account(account, groups, password, secret) for account in ACCOUNTS
+            }
+            run_demo_seeders(groups, users)
         self.print_summary(password, secret)
 
     def print_summary(self, password: str, secret: str) -> None:
@@ -163,3 +166,4 @@ def seed_account(account, groups: dict[str, SupportGroup], password: str, secret
         RecoveryCodes.activate(user)
     for slug, role in memberships:
         add_member(group=groups[slug], user=user, role=role, state=Membership.State.ACTIVE)
+    return user
