@@ -103,6 +103,8 @@ def test_a_first_visit_to_a_thread_page_costs_the_same_for_10_and_100_posts(
     client.force_login(request.getfixturevalue(viewer))
 
     measured = thread_page_queries(client, few)
+    print("\nMEASURED thread first", viewer, len(measured))
+    for q in measured.captured_queries: print("   ", q["sql"][:150])
     with django_assert_num_queries(len(measured)):
         response = client.get(many.get_absolute_url())
 
@@ -123,6 +125,7 @@ def test_a_return_visit_to_a_thread_page_costs_the_same_for_10_and_100_posts(
         services.reply(author=writers[1], thread=thread, body="Something new")
 
     measured = thread_page_queries(client, few)
+    print("\nMEASURED thread return", len(measured))
     with django_assert_num_queries(len(measured)):
         client.get(many.get_absolute_url())
 
@@ -186,6 +189,8 @@ def test_the_thread_list_costs_the_same_for_10_and_100_threads(
     with CaptureQueriesContext(connection) as measured:
         assert client.get(url).status_code == 200
 
+    print("\nMEASURED list", viewer, len(measured))
+    for q in measured.captured_queries: print("   ", q["sql"][:150])
     fill_group(count=ROWS_MANY, **fill)
     with django_assert_num_queries(len(measured)):
         response = client.get(url)
