@@ -63,7 +63,9 @@ def mark_matches(text: str) -> SafeString:
 
 
 def full_text_search(user, query: str) -> list[SearchHit]:
-    languages = readable_groups(user).values_list("language", flat=True).distinct()
+    # order_by() first: the default ordering by name would make DISTINCT keep one row per
+    # group, and a member of two English groups would get every hit twice.
+    languages = readable_groups(user).order_by().values_list("language", flat=True).distinct()
     hits: list[tuple[float, SearchHit]] = []
     for language in languages:
         config = SEARCH_CONFIGS.get(language, "simple")

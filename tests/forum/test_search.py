@@ -126,9 +126,7 @@ def test_people_who_are_not_members_find_nothing_in_the_group(
     assert result_items(html) == []
 
 
-def test_a_muted_member_can_still_search_the_group_they_read(
-    post_in, group, member, muted_member
-):
+def test_a_muted_member_can_still_search_the_group_they_read(post_in, group, member, muted_member):
     post_in(group, member, "Insulin at breakfast works for me.")
 
     assert found(muted_member, "insulin") == ["Insulin at breakfast works for me."]
@@ -304,9 +302,7 @@ def test_on_postgresql_a_match_in_the_title_ranks_above_one_in_the_body(
     ]
 
 
-def test_on_postgresql_websearch_syntax_excludes_words_with_a_minus(
-    post_in, group, member, peer
-):
+def test_on_postgresql_websearch_syntax_excludes_words_with_a_minus(post_in, group, member, peer):
     requires_postgresql()
     post_in(group, peer, "Insulin pump review")
     post_in(group, peer, "Insulin pen review")

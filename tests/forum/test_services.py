@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from community.forum import services
@@ -608,6 +610,22 @@ def test_the_read_marker_moves_forward_from_a_known_state_without_lowering_it(th
 
     services.mark_read(user=peer, thread=thread, number=6, known=known)
     assert reload(known).last_read_number == 6
+
+
+def test_a_caller_that_found_no_read_state_creates_it_without_trying_an_update(thread, peer):
+    with CaptureQueriesContext(connection) as captured:
+        services.mark_read(user=peer, thread=thread, number=2, looked_up=True)
+
+    assert not [q for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    assert ReadState.objects.get(user=peer, thread=thread).last_read_number == 2
+
+
+def test_a_read_state_created_meanwhile_is_not_duplicated(thread, peer):
+    services.mark_read(user=peer, thread=thread, number=1)
+
+    services.mark_read(user=peer, thread=thread, number=1, looked_up=True)
+
+    assert ReadState.objects.filter(user=peer, thread=thread).count() == 1
 
 
 def test_marking_a_group_read_reaches_the_last_post_of_every_thread_in_that_group_only(

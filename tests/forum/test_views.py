@@ -268,9 +268,7 @@ def test_the_thread_page_shows_one_page_of_posts_with_links_to_the_others(
 
 
 @pytest.mark.parametrize(("asked", "shown"), [("99", [7]), ("0", [1, 2, 3]), ("x", [1, 2, 3])])
-def test_a_page_number_out_of_range_shows_the_nearest_page(
-    client, seven_posts, peer, asked, shown
-):
+def test_a_page_number_out_of_range_shows_the_nearest_page(client, seven_posts, peer, asked, shown):
     html = get_page(client, peer, seven_posts.get_absolute_url(), page=asked)
 
     assert post_numbers(html) == shown
@@ -369,9 +367,7 @@ def test_an_edited_post_is_marked_edited_and_only_moderators_get_the_history_lin
     assert history in shown
 
 
-def test_an_unedited_post_shows_no_edited_mark_and_no_history_link(
-    client, thread, moderator
-):
+def test_an_unedited_post_shows_no_edited_mark_and_no_history_link(client, thread, moderator):
     shown = article(get_page(client, moderator, thread.get_absolute_url()), 1)
 
     assert "(edited)" not in shown
@@ -576,9 +572,7 @@ def test_an_unknown_reaction_kind_gets_a_400_and_changes_nothing(client, thread,
     assert snapshot() == before
 
 
-def test_a_muted_member_sees_reaction_counts_but_no_buttons(
-    client, thread, peer, muted_member
-):
+def test_a_muted_member_sees_reaction_counts_but_no_buttons(client, thread, peer, muted_member):
     services.toggle_reaction(user=peer, post=thread.posts.get(), kind="thanks")
 
     shown = article(get_page(client, muted_member, thread.get_absolute_url()), 1)
@@ -885,9 +879,7 @@ def test_a_markdown_image_is_not_turned_into_an_img_element(client, thread, peer
 
 
 def test_a_content_warning_and_a_title_are_escaped(client, start_thread, peer):
-    thread = start_thread(
-        title="<b>bold title</b>", content_warning="<img src=x onerror=alert(1)>"
-    )
+    thread = start_thread(title="<b>bold title</b>", content_warning="<img src=x onerror=alert(1)>")
 
     html = get_page(client, peer, thread.get_absolute_url())
 
