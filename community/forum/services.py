@@ -59,7 +59,8 @@ def clean_title(title: str) -> str:
 
 
 def clean_body(body: str) -> str:
-    body = (body or "").strip()
+    # Browsers send a textarea's line breaks as CRLF; store (and count) plain newlines.
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not body:
         raise ValidationError(_("Please write something before posting."), code="body_empty")
     if len(body) > MAX_SOURCE_LENGTH:
