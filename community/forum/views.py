@@ -45,9 +45,18 @@ def url_prefix(name: str, *, slug: str, id_kwarg: str) -> str:
     return reverse(name, kwargs={"slug": slug, id_kwarg: 0})[: -len("0/")]
 
 
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal next to the form, in the member's language."""
-    form.add_error(None, error)
+def call_service(form, action):
+    """Run a write for a valid form; a refusal becomes a form error. Return its result."""
+    try:
+        return action()
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+def form_page(request: HttpRequest, template: str, context: dict, form) -> HttpResponse:
+    """Render a writing form; 400 when it carries errors, so tools and tests can tell."""
+    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
 
 
 # --- Thread list ----------------------------------------------------------------------
@@ -77,19 +86,14 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied
     form = ThreadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            thread = services.create_thread(author=request.user, group=group, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        thread = call_service(
+            form,
+            lambda: services.create_thread(author=request.user, group=group, **form.cleaned_data),
+        )
+        if thread:
             messages.success(request, _("Your thread was posted."))
             return redirect(thread)
-    return render(
-        request,
-        "forum/thread_form.html",
-        {"group": group, "form": form},
-        status=400 if form.errors else 200,
-    )
+    return form_page(request, "forum/thread_form.html", {"group": group}, form)
 
 
 @login_required
@@ -257,19 +261,14 @@ def post_reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
         raise PermissionDenied
     form = ReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            post = services.reply(author=request.user, thread=thread, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        post = call_service(
+            form, lambda: services.reply(author=request.user, thread=thread, **form.cleaned_data)
+        )
+        if post:
             messages.success(request, _("Your reply was posted."))
             return redirect(post_location(thread, post.number))
-    return render(
-        request,
-        "forum/reply_form.html",
-        {"group": thread.group, "thread": thread, "form": form},
-        status=400 if form.errors else 200,
-    )
+    context = {"group": thread.group, "thread": thread}
+    return form_page(request, "forum/reply_form.html", context, form)
 
 
 @login_required
@@ -280,18 +279,14 @@ def post_edit(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     initial = {"body": post.body_source, "content_warning": post.content_warning}
     form = EditPostForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_post(editor=request.user, post=post, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        edited = call_service(
+            form, lambda: services.edit_post(editor=request.user, post=post, **form.cleaned_data)
+        )
+        if edited:
             messages.success(request, _("Your changes were saved."))
             return redirect(post_location(post.thread, post.number))
-    return render(
-        request,
-        "forum/post_edit.html",
-        {"group": post.thread.group, "post": post, "form": form},
-        status=400 if form.errors else 200,
+    return form_page(
+        request, "forum/post_edit.html", {"group": post.thread.group, "post": post}, form
     )
 
 
@@ -390,21 +385,15 @@ def thread_move(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse
     targets = moderated_groups(request.user).exclude(pk=thread.group_id)
     form = MoveThreadForm(request.POST or None, groups=targets)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.move_thread(
-                moderator=request.user, thread=thread, target=form.cleaned_data["target"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        target = form.cleaned_data["target"]
+        moved = call_service(
+            form, lambda: services.move_thread(moderator=request.user, thread=thread, target=target)
+        )
+        if moved:
             messages.success(request, _("The thread was moved."))
             return redirect(thread)
-    return render(
-        request,
-        "forum/thread_move.html",
-        {"group": thread.group, "thread": thread, "form": form},
-        status=400 if form.errors else 200,
-    )
+    context = {"group": thread.group, "thread": thread}
+    return form_page(request, "forum/thread_move.html", context, form)
 
 
 @login_required

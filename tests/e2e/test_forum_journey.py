@@ -14,8 +14,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from community.forum.models import Post, PostImage, Reaction, ReadState, Thread, ThreadFollow
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import PHONE
+from tests.e2e.steps import log_in, message
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -32,25 +32,11 @@ BODY = (
 REPLY = "Take it one day at a time. Short walks helped me more than anything."
 
 
-def log_in(page, assert_accessible, *, email, password=PASSWORD):
-    """Fill allauth's login form on the current page and submit it."""
-    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
-    assert_accessible(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
 def photo_upload() -> dict:
     """A small JPEG as Playwright's file chooser takes it."""
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (90, 140, 200)).save(buffer, format="JPEG")
     return {"name": "ward-window.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
-
-
-def message(page, text):
-    """The status message with this text (a page may show several)."""
-    return page.get_by_role("status").filter(has_text=text)
 
 
 def thread_in_list(page, title):

@@ -11,8 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from community.groups.models import Invitation, Membership, Role
-from tests.conftest import PASSWORD, current_totp_code
+from tests.conftest import current_totp_code
 from tests.e2e.conftest import PHONE
+from tests.e2e.steps import log_in, message
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -30,15 +31,6 @@ def fresh_totp_code() -> str:
     if time.time() % 30 > 27:
         time.sleep(30 - time.time() % 30 + 0.1)
     return current_totp_code()
-
-
-def log_in(page, assert_accessible, *, email, password=PASSWORD):
-    """Fill allauth's login form on the current page and submit it."""
-    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
-    assert_accessible(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsiders_get_404(
@@ -79,7 +71,7 @@ def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsi
     staff_page.get_by_role("button", name="Send invitation").click()
 
     expect(staff_page).to_have_url(invitations_url)
-    expect(staff_page.get_by_role("status").filter(has_text="Invitation sent")).to_contain_text(
+    expect(message(staff_page, "Invitation sent")).to_contain_text(
         f"Invitation sent to {INVITEE_EMAIL}"
     )
     expect(staff_page.get_by_role("cell", name=INVITEE_EMAIL, exact=True)).to_be_visible()
@@ -125,7 +117,7 @@ def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsi
     # Signed up, signed in and in the group: its page, with the group's name as heading.
     expect(patient_page).to_have_url(group_url)
     expect(patient_page.get_by_role("heading", level=1)).to_have_text(group.name)
-    expect(patient_page.get_by_role("status").filter(has_text="Welcome!")).to_contain_text(
+    expect(message(patient_page, "Welcome!")).to_contain_text(
         f"Welcome! You are now a member of {group.name}"
     )
     assert_accessible(patient_page)
