@@ -36,8 +36,11 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Browser journeys run in their own pytest process: Playwright's sync API keeps an event loop
+# running in its thread, which would break async tests (Channels) sharing a worker with it.
 test: install-dev browser lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "not e2e"
+	$(VENV)/bin/pytest -m e2e -n 0
 
 bench: install
 	$(PY) manage.py bench_forum
