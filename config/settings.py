@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "community.accounts.middleware.PrivilegedAreaMFAMiddleware",
+    "community.privacy.middleware.PrivatePagesNotStoredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -18,8 +18,8 @@ DEMO_THREADS = {
             "- Please don't post other people's names or details.\n"
             "- Medical questions are welcome, but for decisions about *your* treatment "
             "talk to your own care team.\n\n"
-            "If you are worried about someone here, use the flag on their post and a "
-            "moderator will look at it.",
+            "If you are worried about someone here, tell a moderator and we will look "
+            "at it quickly.",
             "",
             False,
             [(P1, "Thank you, glad to have found this place.", False)],
@@ -77,7 +77,13 @@ DEMO_THREADS = {
             "nothing? I've started planning my week in 'energy units'. It helps a bit.",
             "",
             False,
-            [],
+            [
+                (
+                    P3,
+                    "Update: resting *before* I am tired, not after, made this week easier.",
+                    False,
+                ),
+            ],
             [],
         ),
     ],

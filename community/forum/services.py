@@ -4,17 +4,18 @@ Each function checks the policy, validates (raising a translated ValidationError
 writing nothing), writes in one transaction and keeps the denormalised counters right.
 """
 
+import re
 import uuid
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.groups.models import SupportGroup
+from community.groups.models import Membership, SupportGroup
 from community.markup.render import MAX_SOURCE_LENGTH, render_markdown
 from community.privacy.models import AccessRecord
 from community.privacy.services import record_access
@@ -41,8 +42,16 @@ def require(user, permission: str, obj) -> None:
         raise PermissionDenied
 
 
+# C0 control characters (but tab and newline) have no place in text and can garble pages.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def without_controls(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text or "")
+
+
 def clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(without_controls(title).split())
     if len(title) < TITLE_MIN:
         raise ValidationError(
             _("Please give the thread a title of at least %(min)d characters."),
@@ -60,7 +69,7 @@ def clean_title(title: str) -> str:
 
 def clean_body(body: str) -> str:
     # Browsers send a textarea's line breaks as CRLF; store (and count) plain newlines.
-    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    body = without_controls((body or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not body:
         raise ValidationError(_("Please write something before posting."), code="body_empty")
     if len(body) > MAX_SOURCE_LENGTH:
@@ -76,7 +85,7 @@ def clean_body(body: str) -> str:
 
 
 def clean_content_warning(label: str) -> str:
-    label = " ".join((label or "").split())
+    label = " ".join(without_controls(label).split())
     if len(label) > CONTENT_WARNING_MAX:
         raise ValidationError(
             _("Please keep the content warning under %(max)d characters."),
@@ -130,10 +139,21 @@ def add_post(
         last_post_anonymous=anonymous,
     )
     ThreadFollow.objects.get_or_create(user=author, thread=thread)
-    mark_read(user=author, thread=thread, number=number)
+    mark_own_post_read(user=author, thread=thread, number=number)
     # Last, so that nothing after the files are written can fail and leave them orphaned.
     attach_images(post, images)
     return post
+
+
+def mark_own_post_read(*, user, thread: Thread, number: int) -> None:
+    """Count the author's own new post as read, but only if they had read all before it:
+    a reply that arrived while they were typing must still show as unread to them."""
+    if number == 1:
+        ReadState.objects.get_or_create(user=user, thread=thread, defaults={"last_read_number": 1})
+        return
+    ReadState.objects.filter(user=user, thread=thread, last_read_number__gte=number - 1).update(
+        last_read_number=number, updated_at=timezone.now()
+    )
 
 
 def attach_images(post: Post, images: Sequence[CleanImage]) -> None:
@@ -240,7 +260,17 @@ def delete_post(*, actor, post: Post) -> Post:
     require(actor, "forum.delete_post", post)
     post.deleted_at = timezone.now()
     post.save(update_fields=["deleted_at"])
+    refresh_last_poster(post.thread)
     return post
+
+
+def refresh_last_poster(thread: Thread) -> None:
+    """Name the newest remaining post's author as last poster, never a deleted post's."""
+    latest = thread.posts.filter(deleted_at__isnull=True).order_by("-number").first()
+    Thread.objects.filter(pk=thread.pk).update(
+        last_poster=latest.author if latest else None,
+        last_post_anonymous=latest.is_anonymous if latest else True,
+    )
 
 
 @transaction.atomic
@@ -248,14 +278,18 @@ def toggle_reaction(*, user, post: Post, kind: str) -> bool:
     """Add the reaction if the member has not given it yet, else take it back; return on/off."""
     if kind not in ReactionKind.values:
         raise ValidationError(_("Unknown reaction."), code="unknown_reaction")
-    require(user, "forum.react", post)
-    locked = Post.objects.select_for_update().get(pk=post.pk)
+    locked = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
+    require(user, "forum.react", locked)  # on the locked copy: it may just have been deleted
     removed, _count = Reaction.objects.filter(post=locked, user=user, kind=kind).delete()
     if not removed:
         Reaction.objects.create(post=locked, user=user, kind=kind)
-    counts = dict(locked.reaction_counts)
-    counts[kind] = max(counts.get(kind, 0) + (-1 if removed else 1), 0)
-    locked.reaction_counts = {key: value for key, value in counts.items() if value}
+    # Recounted from the rows, so counts cannot drift (e.g. when an account is erased).
+    locked.reaction_counts = dict(
+        Reaction.objects.filter(post=locked)
+        .values_list("kind")
+        .annotate(count=Count("pk"))
+        .values_list("kind", "count")
+    )
     locked.save(update_fields=["reaction_counts"])
     post.reaction_counts = locked.reaction_counts
     return not removed
@@ -324,11 +358,11 @@ def set_thread_flags(
 ) -> Thread:
     """Pin or unpin, lock or unlock a thread."""
     require(moderator, "forum.moderate", thread)
-    if pinned is not None:
-        thread.is_pinned = pinned
-    if locked is not None:
-        thread.is_locked = locked
-    thread.save(update_fields=["is_pinned", "is_locked"])
+    # Only the flags asked for: a stale copy must not undo another moderator's change.
+    changes = {"is_pinned": pinned, "is_locked": locked}
+    changes = {field: value for field, value in changes.items() if value is not None}
+    Thread.objects.filter(pk=thread.pk).update(**changes)
+    thread.refresh_from_db(fields=["is_pinned", "is_locked"])
     return thread
 
 
@@ -339,8 +373,19 @@ def move_thread(*, moderator, thread: Thread, target: SupportGroup) -> Thread:
     require(moderator, "forum.moderate", target)
     if target.pk == thread.group_id:
         raise ValidationError(_("The thread is already in that group."), code="same_group")
+    if target.kind != thread.group.kind:
+        # Patients' stories never move into a professional room, nor the other way round.
+        raise ValidationError(
+            _("Threads can only move between groups of the same kind."), code="other_kind"
+        )
     thread.group = target
     thread.save(update_fields=["group"])
+    # People outside the new group must not keep following it (nor hear of its replies).
+    members = Membership.objects.filter(group=target, state__in=Membership.State.present()).values(
+        "user_id"
+    )
+    ThreadFollow.objects.filter(thread=thread).exclude(user_id__in=members).delete()
+    ReadState.objects.filter(thread=thread).exclude(user_id__in=members).delete()
     return thread
 
 

@@ -192,7 +192,7 @@ def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpRespon
             known=read_state,
             looked_up=True,
         )
-    form = ReplyForm(initial={"body": quoted_reply(request, thread)}) if perms.can_reply else None
+    form = ReplyForm(initial=quoted_reply(request, thread)) if perms.can_reply else None
     return render(
         request,
         "forum/thread_detail.html",
@@ -218,18 +218,20 @@ def thread_context(request, thread, perms, page, rows, form) -> dict:
     }
 
 
-def quoted_reply(request: HttpRequest, thread: Thread) -> str:
-    """Start a reply with a quote of the post named in `?quote=`, if it is in this thread."""
+def quoted_reply(request: HttpRequest, thread: Thread) -> dict:
+    """Start a reply with a quote of the post named in `?quote=`, if it is in this thread;
+    the quoted post's content warning comes along, so the quote stays hidden too."""
     from community.markup.render import quote_as_markdown
 
     quote_id = request.GET.get("quote", "")
     if not quote_id.isdigit():
-        return ""
+        return {}
     post = thread.posts.select_related("author").filter(pk=int(quote_id)).first()
     if post is None or post.is_deleted:
-        return ""
+        return {}
     name = _("A group member") if post.is_anonymous or post.author is None else str(post.author)
-    return quote_as_markdown(post.body_source, _("%(name)s wrote:") % {"name": name})
+    quote = quote_as_markdown(post.body_source, _("%(name)s wrote:") % {"name": name})
+    return {"body": quote, "content_warning": post.content_warning}
 
 
 @login_required
@@ -382,7 +384,9 @@ def thread_move(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse
     if not request.user.has_perm("forum.moderate", thread):
         raise PermissionDenied
     require_mfa(request.user)
-    targets = moderated_groups(request.user).exclude(pk=thread.group_id)
+    targets = (
+        moderated_groups(request.user).exclude(pk=thread.group_id).filter(kind=thread.group.kind)
+    )
     form = MoveThreadForm(request.POST or None, groups=targets)
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["target"]
@@ -441,7 +445,8 @@ def image(request: HttpRequest, slug: str, image_id: int) -> FileResponse:
     """Serve an attached photo to members of its group only; never cached publicly."""
     photo = access_image(request.user, slug, image_id)
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    # Not kept by the browser: a shared computer, or a post deleted since, must not show it.
+    response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     return response

@@ -5,7 +5,14 @@ from .models import AccessRecord
 
 @admin.register(AccessRecord)
 class AccessRecordAdmin(admin.ModelAdmin):
-    """Read-only: the audit trail can be inspected, never edited."""
+    """Read-only, and for superusers only: a record links a member to content (for example
+    to a post they wrote anonymously), so ordinary staff must not browse it."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
 
     list_display = ["created_at", "viewer", "subject", "reason", "target"]
     list_filter = ["reason"]

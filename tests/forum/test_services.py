@@ -227,11 +227,36 @@ def test_an_anonymous_reply_makes_the_last_post_anonymous_and_a_named_one_clears
 
 
 def test_replying_follows_the_thread_and_marks_it_read_up_to_the_reply(thread, peer):
+    services.mark_read(user=peer, thread=thread, number=1)
     services.reply(author=peer, thread=thread, body="One")
     services.reply(author=peer, thread=thread, body="Two")
 
     assert ThreadFollow.objects.filter(user=peer, thread=thread).count() == 1
     assert ReadState.objects.get(user=peer, thread=thread).last_read_number == 3
+
+
+def test_a_reply_that_arrived_while_the_author_was_typing_stays_unread_to_them(
+    thread, peer, member
+):
+    services.mark_read(user=peer, thread=thread, number=1)
+    services.reply(author=member, thread=thread, body="Arrived meanwhile")
+    services.reply(author=peer, thread=thread, body="Mine")
+
+    assert ReadState.objects.get(user=peer, thread=thread).last_read_number == 1
+
+
+def test_deleting_the_last_post_no_longer_names_its_author_as_last_poster(thread, peer):
+    last = services.reply(author=peer, thread=thread, body="Regret this")
+    services.delete_post(actor=peer, post=last)
+    thread.refresh_from_db()
+
+    assert thread.last_poster_id != peer.pk
+
+
+def test_control_characters_are_removed_from_posts(thread, peer):
+    post = services.reply(author=peer, thread=thread, body="tired \x02sleep\x03 \x00")
+
+    assert post.body_source == "tired sleep"
 
 
 def test_post_numbers_are_never_reused_after_a_deletion(thread, peer):
