@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
 from community.accounts.models import User
@@ -40,10 +40,16 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
 
     def handle(self, *args, posts: int, seconds: float, **options):
-        setup_test_environment()
+        # Not setup_test_environment(): it instruments every template render and would
+        # inflate exactly the per-post cost this measures.
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
-            with override_settings(ROOT_URLCONF=__name__, FORUM_POSTS_PER_PAGE=max(posts, 20)):
+            with override_settings(
+                ROOT_URLCONF=__name__,
+                FORUM_POSTS_PER_PAGE=max(posts, 20),
+                ALLOWED_HOSTS=["testserver"],
+                DEBUG=False,
+            ):
                 self.report(*measure(posts, seconds), posts)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
