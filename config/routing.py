@@ -1,6 +1,5 @@
-"""WebSocket URL routes of every app, gathered in one list for asgi.py.
+"""WebSocket URL routes of every app, gathered in one list for asgi.py."""
 
-Apps add theirs here as they gain consumers (chat, notifications, Q&A live pages).
-"""
+from community.notifications.routing import websocket_urlpatterns as notification_routes
 
-websocket_urlpatterns: list = []
+websocket_urlpatterns: list = [*notification_routes]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "community.accounts",
     "community.groups",
     "community.privacy",
+    "community.notifications",
     "community.forum",
 ]
 
@@ -115,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "community.accounts.context_processors.language_choices",
+                "community.notifications.context_processors.bell",
             ],
         },
     },
@@ -171,6 +174,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.groups.tasks.send_unsent_invitations",
         "schedule": 300.0,
     },
+    "deliver-pending-notifications": {
+        "task": "community.notifications.tasks.deliver_pending_notifications",
+        "schedule": 300.0,
+    },
+    # Hourly: each member gets the summary when it is the digest hour in their time zone.
+    "send-daily-digests": {
+        "task": "community.notifications.tasks.send_daily_digests",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- E-mail ----------------------------------------------------------------------------
@@ -221,8 +233,9 @@ MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Peer support")
 MFA_ADAPTER = "community.accounts.mfa.CommunityMFAAdapter"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Only set SECURE_COOKIES=false for a plain-http test server.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 # --- Internationalisation --------------------------------------------------------------
@@ -243,16 +256,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Production serves collected, hashed files; development (and the browser tests' server,
+# with STATIC_FROM_SOURCE=true) serves them straight from static/.
+STATIC_FROM_SOURCE = env_bool("STATIC_FROM_SOURCE", default=DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if STATIC_FROM_SOURCE
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
-if DEBUG:
+WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
+if STATIC_FROM_SOURCE:
     # In DEBUG, files come from the finders; there is no collected STATIC_ROOT to warn about.
     warnings.filterwarnings("ignore", message="No directory at")
 
@@ -291,6 +307,8 @@ if not DEBUG:
 # --- Product settings ------------------------------------------------------------------
 FORUM_POSTS_PER_PAGE = int(os.environ.get("FORUM_POSTS_PER_PAGE", "20"))
 FORUM_THREADS_PER_PAGE = int(os.environ.get("FORUM_THREADS_PER_PAGE", "25"))
+# Local hour (in each member's time zone) at which the daily summary e-mail goes out.
+NOTIFICATION_DIGEST_HOUR = int(os.environ.get("NOTIFICATION_DIGEST_HOUR", "8"))
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 SITE_NAME = os.environ.get("SITE_NAME", "Peer support")
 # Where links in e-mails point; production must say, or invitations would point at localhost.
@@ -309,5 +327,10 @@ LOGGING = {
     "filters": {"redact_paths": {"()": "community.privacy.logging.RedactSensitivePaths"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_paths"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Replace Django's own handlers, which would print paths without the redaction.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

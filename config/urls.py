@@ -8,6 +8,7 @@ urlpatterns = [
     path("", group_views.home, name="home"),
     path("accounts/", include("community.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("notifications/", include("community.notifications.urls")),
     # One login for the whole site: the admin uses allauth's (with its MFA step).
     path(
         "admin/login/",

@@ -42,7 +42,8 @@ class PrivilegedAreaMFAMiddleware:
     `require_mfa()` themselves, so the rule holds even if this middleware is bypassed.
     """
 
-    OPEN_PREFIXES = ("/accounts/", "/invitations/")
+    # Unsubscribing from e-mail must always work, whoever is logged in.
+    OPEN_PREFIXES = ("/accounts/", "/invitations/", "/notifications/unsubscribe/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -14,3 +14,26 @@ class ForumConfig(AppConfig):
         from .demo import seed_forum_demo
 
         register_demo_seeder(seed_forum_demo)
+        register_notification_kinds()
+
+
+def register_notification_kinds() -> None:
+    from community.notifications.kinds import Email, NotificationKind, register_kind
+
+    register_kind(
+        NotificationKind(
+            key="forum.reply",
+            label=_("Replies in threads you follow"),
+            sentence=_("%(actor)s replied in a thread you follow in %(group)s"),
+            default_email=Email.DAILY,
+        )
+    )
+    register_kind(
+        NotificationKind(
+            key="forum.mention",
+            label=_("When someone mentions you"),
+            sentence=_("%(actor)s mentioned you in %(group)s"),
+            default_email=Email.IMMEDIATELY,
+            priority=1,
+        )
+    )

@@ -12,15 +12,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.groups.models import Membership, SupportGroup
 from community.markup.render import MAX_SOURCE_LENGTH, render_markdown
+from community.notifications.services import notify
 from community.privacy.models import AccessRecord
 from community.privacy.services import record_access
 
 from .images import CleanImage
+from .mentions import mentioned_members
 from .models import (
     Post,
     PostImage,
@@ -33,6 +36,7 @@ from .models import (
 )
 
 TITLE_MIN, TITLE_MAX = 3, 150
+REPLY, MENTION = "forum.reply", "forum.mention"  # notification kinds (registered in apps.py)
 CONTENT_WARNING_MAX = 80
 MAX_IMAGES_PER_POST = 4
 
@@ -140,9 +144,33 @@ def add_post(
     )
     ThreadFollow.objects.get_or_create(user=author, thread=thread)
     mark_own_post_read(user=author, thread=thread, number=number)
+    notify_about(post, thread)
     # Last, so that nothing after the files are written can fail and leave them orphaned.
     attach_images(post, images)
     return post
+
+
+def notify_about(post: Post, thread: Thread) -> None:
+    """Tell mentioned members, then followers of the thread (each person at most once)."""
+    common = {
+        "group": thread.group,
+        "actor": post.author,
+        "actor_hidden": post.is_anonymous,
+        "target": f"forum.post:{post.pk}",
+        "url": reverse(
+            "forum:post_permalink", kwargs={"slug": thread.group.slug, "post_id": post.pk}
+        ),
+    }
+    told = {post.author_id}
+    for member in mentioned_members(post.body_source, thread.group):
+        if member.pk not in told:
+            notify(recipient=member, kind=MENTION, **common)
+            told.add(member.pk)
+    if post.number == 1:
+        return
+    followers = ThreadFollow.objects.filter(thread=thread).exclude(user_id__in=told)
+    for follow in followers.select_related("user"):
+        notify(recipient=follow.user, kind=REPLY, **common)
 
 
 def mark_own_post_read(*, user, thread: Thread, number: int) -> None:

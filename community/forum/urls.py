@@ -8,6 +8,7 @@ group = "groups/<slug:slug>/"
 urlpatterns = [
     path("search/", views.search, name="search"),
     path(f"{group}threads/", views.thread_list, name="thread_list"),
+    path(f"{group}members/suggest/", views.mention_suggestions, name="mention_suggestions"),
     path(f"{group}threads/new/", views.thread_create, name="thread_create"),
     path(f"{group}threads/read/", views.mark_all_read, name="mark_all_read"),
     path(f"{group}threads/<int:thread_id>/", views.thread_detail, name="thread_detail"),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from community.groups.models import SupportGroup
 
 from . import services
 from .forms import EditPostForm, MoveThreadForm, ReplyForm, SearchForm, ThreadForm
+from .mentions import suggest_members
 from .models import (
     Post,
     Reaction,
@@ -450,6 +451,13 @@ def image(request: HttpRequest, slug: str, image_id: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     return response
+
+
+@login_required
+def mention_suggestions(request: HttpRequest, slug: str) -> JsonResponse:
+    """Display names of this group's members for @mention autocomplete (members only)."""
+    group = access_group_forum(request.user, slug)
+    return JsonResponse({"names": suggest_members(group, request.GET.get("q", ""))})
 
 
 @login_required

@@ -65,6 +65,15 @@ class SupportGroup(models.Model):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    email_name = models.CharField(
+        _("name in e-mails"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "How e-mails refer to this group, e.g. “Tuesday group”. Must not reveal the "
+            "condition: e-mails can be read by others. Empty: “one of your groups”."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = SupportGroupQuerySet.as_manager()

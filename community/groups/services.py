@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import events
 from .models import Invitation, Membership, Role, SupportGroup, hash_token, new_token
 from .policy import forget_memberships, may_hold_role
 from .tasks import send_invitation_email
@@ -175,6 +176,7 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     forget_memberships(user)
+    events.invitation_accepted(invitation=invitation, user=user)
     return membership
 
 

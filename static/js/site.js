@@ -1,4 +1,6 @@
 // Progressive enhancement only: every page works without JavaScript.
+"use strict";
+
 document.addEventListener("DOMContentLoaded", () => {
   // Move focus to the main region when the skip link is used, for screen readers.
   const skip = document.querySelector(".skip-link");
@@ -6,4 +8,81 @@ document.addEventListener("DOMContentLoaded", () => {
   if (skip && main) {
     skip.addEventListener("click", () => main.focus());
   }
+  connectBell();
+  document.querySelectorAll("[data-mention-for]").forEach(setUpMentionHelper);
 });
+
+// The bell's unread count, kept live over the member's own WebSocket. Without it, the
+// count is still right on every page load.
+function connectBell() {
+  const bell = document.querySelector("[data-notifications-socket]");
+  if (!bell || !("WebSocket" in window)) return;
+  const counter = bell.querySelector("[data-bell-count]");
+  const announcer = document.querySelector("[data-bell-announcer]");
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  const url = `${scheme}//${window.location.host}${bell.dataset.notificationsSocket}`;
+  let delay = 1000;
+
+  function show(count) {
+    const previous = Number(counter.firstChild.nodeValue);
+    counter.firstChild.nodeValue = String(count);
+    counter.classList.toggle("is-zero", count === 0);
+    bell.dataset.unread = String(count);
+    if (announcer && count > previous) {
+      announcer.textContent = counter.textContent.trim();
+    }
+  }
+
+  function open() {
+    const socket = new WebSocket(url);
+    socket.addEventListener("open", () => { delay = 1000; });
+    socket.addEventListener("message", (event) => {
+      const data = JSON.parse(event.data);
+      if (data.type === "unread") show(data.count);
+    });
+    socket.addEventListener("close", (event) => {
+      if (event.code === 4403) return; // refused: not signed in as this member
+      setTimeout(open, delay);
+      delay = Math.min(delay * 2, 30000);
+    });
+  }
+  open();
+}
+
+// "@name" helper: suggestions come only from the group's members.
+function setUpMentionHelper(helper) {
+  const textarea = document.getElementById(helper.dataset.mentionFor);
+  const input = helper.querySelector("input");
+  const list = helper.querySelector("datalist");
+  const insert = helper.querySelector("[data-mention-insert]");
+  if (!textarea || !input || !list || !insert) return;
+  helper.hidden = false;
+
+  input.addEventListener("input", async () => {
+    const query = input.value.trim();
+    if (!query) return;
+    const response = await fetch(`${helper.dataset.suggestUrl}?q=${encodeURIComponent(query)}`, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) return;
+    const data = await response.json();
+    list.replaceChildren(...data.names.map((name) => {
+      const option = document.createElement("option");
+      option.value = name;
+      return option;
+    }));
+  });
+
+  insert.addEventListener("click", () => {
+    const name = input.value.trim();
+    if (!name) return;
+    const mention = `@${name} `;
+    const start = textarea.selectionStart ?? textarea.value.length;
+    const end = textarea.selectionEnd ?? start;
+    textarea.value = textarea.value.slice(0, start) + mention + textarea.value.slice(end);
+    textarea.focus();
+    textarea.selectionStart = textarea.selectionEnd = start + mention.length;
+    input.value = "";
+  });
+}

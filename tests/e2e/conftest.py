@@ -34,6 +34,36 @@ TIMEOUT_MS = 10_000
 E2E_DIR = Path(__file__).parent
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing():
+    """Keep the project's real hashers here: the server process must verify the passwords."""
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, tmp_path_factory):
+    """One uvicorn process (HTTP and WebSocket) on the test database for the whole run."""
+    from django.conf import settings
+    from django.db import connection
+
+    from tests.e2e import server
+
+    process, running = server.start(
+        dict(connection.settings_dict), settings.SECRET_KEY, tmp_path_factory.mktemp("asgi")
+    )
+    yield running
+    server.stop(process)
+
+
+@pytest.fixture
+def live_site(asgi_server, transactional_db):
+    """The journeys' server: the ASGI one, with committed test data visible to it.
+
+    Use this, not pytest-django's live_server: that one is WSGI and carries no WebSocket.
+    """
+    asgi_server.clear_mail()
+    return asgi_server
+
+
 def pytest_configure(config):
     # Registered by pytest-xdist; declared here too so `-p no:xdist --strict-markers` works.
     config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")

@@ -34,9 +34,7 @@ def fresh_totp_code() -> str:
 
 
 def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsiders_get_404(
-    live_server,
-    settings,
-    mailoutbox,
+    live_site,
     new_page,
     browser_problems,
     assert_accessible,
@@ -45,10 +43,9 @@ def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsi
     join,
     staff,
 ):
-    settings.SITE_URL = live_server.url
     group = make_group("Living with type 1 diabetes")
-    invitations_url = f"{live_server.url}/groups/{group.slug}/invitations/"
-    group_url = f"{live_server.url}/groups/{group.slug}/"
+    invitations_url = f"{live_site.url}/groups/{group.slug}/invitations/"
+    group_url = f"{live_site.url}/groups/{group.slug}/"
 
     # Staff ask for the invitations page, log in with password and authenticator code.
     staff_page = new_page()
@@ -78,22 +75,26 @@ def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsi
     assert_accessible(staff_page)
 
     # Exactly one e-mail, to the patient, with a link to this live server.
-    assert len(mailoutbox) == 1
-    email = mailoutbox[0]
-    assert email.to == [INVITEE_EMAIL]
-    assert group.name not in email.subject + email.body  # The e-mail never names the group.
-    links = LINK.findall(email.body)
-    assert len(links) == 1, email.body
+    mails = live_site.sent_mail()
+    assert len(mails) == 1
+    email = mails[0]
+    body = email.get_payload(decode=True).decode()
+    assert email["To"] == INVITEE_EMAIL
+    assert group.name not in email["Subject"] + body  # The e-mail never names the group.
+    links = LINK.findall(body)
+    assert len(links) == 1, body
     link = links[0]
-    assert link.startswith(live_server.url + "/invitations/")
+    assert link.startswith(live_site.url + "/invitations/")
     invitation = Invitation.objects.get(group=group, email=INVITEE_EMAIL)
     assert invitation.status == Invitation.Status.PENDING
     assert invitation.email_sent_at is not None
 
-    # The patient opens the link on a phone, in a browser of their own.
+    # The patient opens the link on a phone, in a browser of their own; it moves on to the
+    # token-free invitation page.
     patient_page = new_page(viewport=PHONE)
     response = patient_page.goto(link)
     assert response is not None and response.status == 200
+    assert response.url.endswith("/invitations/open/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     expect(patient_page.get_by_role("heading", level=1)).to_have_text(
         f"You are invited to join {group.name}"
@@ -135,7 +136,7 @@ def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsi
     outsider = make_user(display_name="Evening swimmer")
     join(outsider, make_group("Another group"))
     outsider_page = new_page()
-    outsider_page.goto(f"{live_server.url}/accounts/login/")
+    outsider_page.goto(f"{live_site.url}/accounts/login/")
     log_in(outsider_page, assert_accessible, email=outsider.email)
     expect(outsider_page.get_by_role("heading", level=1)).to_have_text("My groups")
     expect(outsider_page.get_by_role("main")).not_to_contain_text(group.name)

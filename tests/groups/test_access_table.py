@@ -20,6 +20,8 @@ from community.forum import services as forum_services
 from community.forum.images import clean_image
 from community.groups.models import Invitation, Membership, Role
 from community.groups.services import create_invitation
+from community.notifications.models import Notification
+from community.notifications.services import unsubscribe_token
 from tests.forum.photos import photo_upload
 
 LOGIN, MFA, REDIRECT = "login", "mfa", "redirect"
@@ -37,7 +39,13 @@ ROLES = [
 ]
 BASE_ROLES = ROLES[:8]  # every row names these; the last two are derived (see Row)
 # Where a privileged user without two-factor may still go (PrivilegedAreaMFAMiddleware).
-OPEN_TO_USERS_WITHOUT_MFA = ("account_", "mfa_", "accounts:", "groups:invitation_open")
+OPEN_TO_USERS_WITHOUT_MFA = (
+    "account_",
+    "mfa_",
+    "accounts:",
+    "groups:invitation_open",
+    "notifications:unsubscribe",
+)
 # Every name in the admin namespace (one per model and action) behaves like the admin index.
 NAMESPACES_COVERED_BY_ONE_ROW = {"admin": "admin:index"}
 
@@ -242,6 +250,21 @@ ACCESS_TABLE = [
     Row("forum:post_history", moderators_only(200), kwargs=post_kwargs),
     Row("forum:post_author", moderators_only(200), kwargs=post_kwargs),
     Row("forum:image", members_only(200), kwargs=image_kwargs),
+    Row("forum:mention_suggestions", members_only(200), kwargs=group_slug),
+    # --- Notifications (world.notification belongs to the member) ---
+    Row("notifications:list", signed_in(200)),
+    Row(
+        "notifications:open",
+        outcomes(logged_out=LOGIN, member=REDIRECT, default=404),
+        kwargs=lambda world: {"pk": world.notification.pk},
+    ),
+    Row("notifications:mark_all_read", signed_in(REDIRECT), method="post"),
+    Row("notifications:settings", signed_in(200)),
+    Row(
+        "notifications:unsubscribe",
+        outcomes(default=200),  # a signed link works for anyone holding it, logged in or not
+        kwargs=lambda world: {"token": world.unsubscribe_token},
+    ),
 ]
 
 
@@ -254,6 +277,8 @@ class World:
     thread: object = None
     post: object = None
     image: object = None
+    notification: object = None
+    unsubscribe_token: str = ""
 
 
 @pytest.fixture
@@ -303,6 +328,13 @@ def world(
         thread=thread,
         post=post,
         image=post.images.get(),
+        notification=Notification.objects.create(
+            recipient=users["member"],
+            kind="forum.reply",
+            group=group,
+            url=thread.get_absolute_url(),
+        ),
+        unsubscribe_token=unsubscribe_token(users["member"]),
     )
 
 

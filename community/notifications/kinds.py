@@ -1,0 +1,61 @@
+"""The registry of notification kinds. Each app registers its own; nothing here lists them.
+
+A kind says how to describe what happened without any content (e-mails may be read by
+others: no post text, no condition), and how it is e-mailed unless the member chooses.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Email:
+    """When a member hears about a kind by e-mail."""
+
+    IMMEDIATELY = "immediately"
+    DAILY = "daily"
+    NEVER = "never"
+    CHOICES = [
+        (IMMEDIATELY, _("Immediately")),
+        (DAILY, _("In a daily summary")),
+        (NEVER, _("Never")),
+    ]
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    key: str  # "forum.reply"
+    label: str  # shown in the settings: "Replies in threads you follow"
+    # "%(actor)s replied in a thread you follow": what happened, with no content.
+    sentence: str
+    default_email: str = Email.DAILY
+    # Higher first in lists; safety's crisis alerts will use the top.
+    priority: int = 0
+
+
+_kinds: dict[str, NotificationKind] = {}
+
+
+def register_kind(kind: NotificationKind) -> None:
+    """Make a kind known; apps call this from AppConfig.ready()."""
+    _kinds[kind.key] = kind
+
+
+def get_kind(key: str) -> NotificationKind:
+    return _kinds[key]
+
+
+def all_kinds() -> list[NotificationKind]:
+    return sorted(_kinds.values(), key=lambda kind: (-kind.priority, str(kind.label)))
+
+
+def register_core_kinds() -> None:
+    """Kinds about memberships, which groups (below this app) cannot register itself."""
+    register_kind(
+        NotificationKind(
+            key="groups.invitation_accepted",
+            label=_("Someone accepted your invitation"),
+            sentence=_("%(actor)s accepted your invitation and joined %(group)s"),
+            default_email=Email.DAILY,
+        )
+    )

@@ -1,0 +1,178 @@
+"""Writing notifications (always inside the transaction that causes them) and reading them.
+
+`notify()` writes the row; after commit it pushes the new unread count to the member's open
+pages and, for "immediately", queues the e-mail. Celery only delivers: if the broker is down
+the row waits, and the sweep (`deliver_pending_notifications`) sends it later.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from community.groups.models import SupportGroup
+
+from .kinds import Email, get_kind
+from .models import EmailPreference, Notification
+
+logger = logging.getLogger(__name__)
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+ALL_KINDS = "*"
+
+
+def user_channel_group(user_id: int) -> str:
+    """The channel-layer group of one member's open pages (built in one place)."""
+    return f"notifications.user.{user_id}"
+
+
+def email_choice(user, kind: str) -> str:
+    """The member's e-mail choice for a kind, or the kind's default."""
+    chosen = EmailPreference.objects.filter(user_id=user.pk, kind=kind).values_list(
+        "email", flat=True
+    )
+    return chosen.first() or get_kind(kind).default_email
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipient,
+    kind: str,
+    group: SupportGroup | None = None,
+    actor=None,
+    actor_hidden: bool = False,
+    target: str = "",
+    url: str = "",
+) -> Notification | None:
+    """Tell a member that something happened; call it inside the causing transaction.
+
+    Nothing is written for the actor themselves, nor for someone who may no longer see the
+    group (removed members hear nothing more from it).
+    """
+    get_kind(kind)  # an unregistered kind is a programming error: fail loudly
+    if recipient is None or not recipient.is_active:
+        return None
+    if actor is not None and recipient.pk == actor.pk:
+        return None
+    if group is not None and not recipient.has_perm("groups.view_group", group):
+        return None
+    notification = Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        group=group,
+        actor=actor,
+        actor_hidden=actor_hidden,
+        target=target,
+        url=url,
+        email=email_choice(recipient, kind),
+    )
+    recipient_id = recipient.pk
+    transaction.on_commit(lambda: push_unread_count(recipient_id), robust=True)
+    if notification.email == Email.IMMEDIATELY:
+        from .tasks import send_notification_email
+
+        transaction.on_commit(
+            lambda: send_notification_email.delay(notification_id=notification.pk), robust=True
+        )
+    return notification
+
+
+def push_unread_count(user_id: int) -> None:
+    """Send the member's unread count to their open pages (best effort: pages also refresh)."""
+    count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(
+        user_channel_group(user_id), {"type": "unread.count", "count": count}
+    )
+
+
+def unread_count(user) -> int:
+    return Notification.objects.for_recipient(user).unread().count()
+
+
+@transaction.atomic
+def mark_read(*, user, notification: Notification) -> None:
+    """Mark one of the member's own notifications read."""
+    if notification.recipient_id != user.pk:
+        raise PermissionError("Not this member's notification.")
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+        transaction.on_commit(lambda: push_unread_count(user.pk), robust=True)
+
+
+@transaction.atomic
+def mark_all_read(*, user) -> int:
+    """Mark all the member's notifications read; return how many changed."""
+    changed = Notification.objects.for_recipient(user).unread().update(read_at=timezone.now())
+    transaction.on_commit(lambda: push_unread_count(user.pk), robust=True)
+    return changed
+
+
+@transaction.atomic
+def set_email_choices(*, user, choices: dict[str, str]) -> None:
+    """Save the member's e-mail choice per kind."""
+    valid = {value for value, _label in Email.CHOICES}
+    for kind, email in choices.items():
+        get_kind(kind)
+        if email not in valid:
+            raise ValueError(email)
+        EmailPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": email})
+
+
+# --- Unsubscribe links: signed, bound to one member (and one kind, or all). --------------
+
+
+def unsubscribe_token(user, kind: str = ALL_KINDS) -> str:
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """Return (user id, kind) from a genuine token, or None for a forged or broken one."""
+    try:
+        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("u"), int):
+        return None
+    return payload["u"], str(payload.get("k", ALL_KINDS))
+
+
+@transaction.atomic
+def unsubscribe(*, user, kind: str = ALL_KINDS) -> None:
+    """Stop e-mail for one kind, or for every kind; in-app notifications continue."""
+    from .kinds import all_kinds
+
+    kinds = [k.key for k in all_kinds()] if kind == ALL_KINDS else [kind]
+    set_email_choices(user=user, choices={key: Email.NEVER for key in kinds})
+    # Nothing already waiting is sent either.
+    Notification.objects.for_recipient(user).filter(emailed_at__isnull=True, kind__in=kinds).update(
+        email=Email.NEVER
+    )
+
+
+def describe(notification: Notification, *, group_label: str | None = None) -> str:
+    """Say what happened in a sentence with no content: who, what kind, which group."""
+    kind = get_kind(notification.kind)
+    if notification.actor_hidden or notification.actor is None:
+        actor = _("A group member")
+    else:
+        actor = notification.actor.display_name
+    group = group_label if group_label is not None else group_name(notification.group)
+    return str(kind.sentence) % {"actor": actor, "group": group}
+
+
+def group_name(group: SupportGroup | None) -> str:
+    return group.name if group is not None else ""
+
+
+def email_group_label(group: SupportGroup | None) -> str:
+    """How e-mails name a group: its e-mail name, never its condition-revealing name."""
+    if group is not None and group.email_name:
+        return group.email_name
+    return _("one of your groups")

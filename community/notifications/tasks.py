@@ -1,0 +1,161 @@
+"""Delivering notification e-mails: idempotent tasks that take ids, and the sweeps.
+
+A row is claimed (emailed_at set) before sending, so a task that runs twice sends once; if
+sending fails the claim is released and the task retries.
+"""
+
+import logging
+import zoneinfo
+from datetime import timedelta
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .kinds import Email
+from .models import Notification
+from .services import ALL_KINDS, describe, email_group_label, unsubscribe_token
+
+logger = logging.getLogger(__name__)
+SWEEP_AFTER = timedelta(minutes=2)
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def still_visible(notification: Notification) -> bool:
+    """Whether the member may still see the group it is about (removed: no e-mail)."""
+    group = notification.group
+    return group is None or notification.recipient.has_perm("groups.view_group", group)
+
+
+def send_email(*, user, subject: str, body: str, unsubscribe_kind: str) -> None:
+    """Send one e-mail with a one-click unsubscribe link bound to this member."""
+    link = absolute(
+        reverse(
+            "notifications:unsubscribe",
+            kwargs={"token": unsubscribe_token(user, unsubscribe_kind)},
+        )
+    )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body.replace("{unsubscribe}", link),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.send()
+
+
+@shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=6)
+def send_notification_email(*, notification_id: int) -> bool:
+    """E-mail one notification now; a second run, or one already sent, sends nothing."""
+    claimed = Notification.objects.filter(
+        pk=notification_id, email=Email.IMMEDIATELY, emailed_at__isnull=True
+    ).update(emailed_at=timezone.now())
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient", "actor", "group").get(
+        pk=notification_id
+    )
+    if not still_visible(notification) or not notification.recipient.is_active:
+        return False
+    try:
+        deliver_one(notification)
+    except Exception:
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True
+
+
+def deliver_one(notification: Notification) -> None:
+    user = notification.recipient
+    with translation.override(user.language):
+        context = {
+            "sentence": describe(notification, group_label=email_group_label(notification.group)),
+            "link": absolute(reverse("notifications:list")),
+            "site_name": settings.SITE_NAME,
+        }
+        subject = render_to_string("notifications/email/one_subject.txt", context).strip()
+        body = render_to_string("notifications/email/one_body.txt", context)
+    send_email(user=user, subject=subject, body=body, unsubscribe_kind=notification.kind)
+
+
+@shared_task
+def deliver_pending_notifications() -> int:
+    """Send immediate e-mails that a broker outage held back."""
+    pending = Notification.objects.filter(
+        email=Email.IMMEDIATELY,
+        emailed_at__isnull=True,
+        created_at__lt=timezone.now() - SWEEP_AFTER,
+    ).values_list("pk", flat=True)
+    ids = list(pending[:1000])
+    for notification_id in ids:
+        send_notification_email.delay(notification_id=notification_id)
+    return len(ids)
+
+
+@shared_task
+def send_daily_digests() -> int:
+    """Each hour: send a summary to members for whom it is now the digest hour locally."""
+    now = timezone.now()
+    waiting = Notification.objects.filter(email=Email.DAILY, emailed_at__isnull=True)
+    user_ids = waiting.values_list("recipient_id", flat=True).distinct().order_by()
+    sent = 0
+    for user in get_user_model().objects.filter(pk__in=list(user_ids), is_active=True):
+        if local_hour(user, now) == settings.NOTIFICATION_DIGEST_HOUR:
+            sent += send_digest(user_id=user.pk, now=now)
+    return sent
+
+
+def local_hour(user, now) -> int:
+    try:
+        zone = zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return now.astimezone(zone).hour
+
+
+def send_digest(*, user_id: int, now) -> int:
+    """Claim the member's waiting rows and send them as one e-mail; return 1 if sent."""
+    waiting = Notification.objects.filter(
+        recipient_id=user_id, email=Email.DAILY, emailed_at__isnull=True
+    )
+    ids = list(waiting.values_list("pk", flat=True))
+    if not ids or not Notification.objects.filter(pk__in=ids).update(emailed_at=now):
+        return 0
+    rows = list(
+        Notification.objects.filter(pk__in=ids, emailed_at=now).select_related(
+            "recipient", "actor", "group"
+        )
+    )
+    rows = [row for row in rows if still_visible(row)]
+    if not rows:
+        return 0
+    try:
+        deliver_digest(rows[0].recipient, rows)
+    except Exception:
+        Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
+        raise
+    return 1
+
+
+def deliver_digest(user, rows: list[Notification]) -> None:
+    with translation.override(user.language):
+        context = {
+            "sentences": [describe(row, group_label=email_group_label(row.group)) for row in rows],
+            "link": absolute(reverse("notifications:list")),
+            "site_name": settings.SITE_NAME,
+        }
+        subject = render_to_string("notifications/email/digest_subject.txt", context).strip()
+        body = render_to_string("notifications/email/digest_body.txt", context)
+    send_email(user=user, subject=subject, body=body, unsubscribe_kind=ALL_KINDS)
