@@ -126,3 +126,49 @@ def private_media(settings, tmp_path):
     """Store uploaded photos in a throwaway folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+# --- The people around a group (shared by the forum and notification tests) -------------
+
+
+@pytest.fixture
+def peer(make_user, join, group):
+    """A second active member of the group, the reader of other people's posts."""
+    user = make_user(display_name="Peer Petra")
+    join(user, group)
+    return user
+
+
+@pytest.fixture
+def moderator(make_user, join, group):
+    """A moderator of the group, with the two-factor set-up privileged pages require."""
+    user = make_user(mfa=True, display_name="Moderator Maja")
+    join(user, group, role=Role.MODERATOR)
+    return user
+
+
+@pytest.fixture
+def muted_member(make_user, join, group):
+    user = make_user(display_name="Muted Mats")
+    join(user, group, state=Membership.State.MUTED)
+    return user
+
+
+@pytest.fixture
+def removed_member(make_user, join, group):
+    user = make_user(display_name="Removed Rut")
+    join(user, group, state=Membership.State.REMOVED)
+    return user
+
+
+@pytest.fixture
+def other_group(make_group):
+    return make_group("Another condition's group")
+
+
+@pytest.fixture
+def outsider(make_user, join, other_group):
+    """A member of another group only."""
+    user = make_user(display_name="Outsider Otto")
+    join(user, other_group)
+    return user

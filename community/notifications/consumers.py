@@ -1,5 +1,7 @@
 """The per-member WebSocket that keeps the bell's count live."""
 
+import json
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -25,6 +27,15 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if self.group_name:
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Ignore any frame that is not a JSON object: bad input must not break the socket."""
+        try:
+            content = json.loads(text_data) if text_data else None
+        except ValueError:
+            return
+        if isinstance(content, dict):
+            await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         """Clients may only ask for the current count again."""

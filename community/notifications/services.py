@@ -30,11 +30,14 @@ def user_channel_group(user_id: int) -> str:
 
 
 def email_choice(user, kind: str) -> str:
-    """The member's e-mail choice for a kind, or the kind's default."""
-    chosen = EmailPreference.objects.filter(user_id=user.pk, kind=kind).values_list(
-        "email", flat=True
+    """The member's e-mail choice for a kind, else "never" if they stopped all e-mail
+    (which also covers kinds added later), else the kind's default."""
+    chosen = dict(
+        EmailPreference.objects.filter(user_id=user.pk, kind__in=[kind, ALL_KINDS]).values_list(
+            "kind", "email"
+        )
     )
-    return chosen.first() or get_kind(kind).default_email
+    return chosen.get(kind) or chosen.get(ALL_KINDS) or get_kind(kind).default_email
 
 
 @transaction.atomic
@@ -118,6 +121,8 @@ def mark_all_read(*, user) -> int:
 def set_email_choices(*, user, choices: dict[str, str]) -> None:
     """Save the member's e-mail choice per kind."""
     valid = {value for value, _label in Email.CHOICES}
+    # Explicit choices replace an earlier "stop all e-mail".
+    EmailPreference.objects.filter(user=user, kind=ALL_KINDS).delete()
     for kind, email in choices.items():
         get_kind(kind)
         if email not in valid:
@@ -148,12 +153,19 @@ def unsubscribe(*, user, kind: str = ALL_KINDS) -> None:
     """Stop e-mail for one kind, or for every kind; in-app notifications continue."""
     from .kinds import all_kinds
 
-    kinds = [k.key for k in all_kinds()] if kind == ALL_KINDS else [kind]
-    set_email_choices(user=user, choices={key: Email.NEVER for key in kinds})
+    known = {k.key for k in all_kinds()}
+    if kind == ALL_KINDS or kind not in known:
+        # Stored as "*", so that kinds added later do not start e-mailing them either.
+        EmailPreference.objects.filter(user=user).delete()
+        EmailPreference.objects.create(user=user, kind=ALL_KINDS, email=Email.NEVER)
+        waiting = Notification.objects.for_recipient(user)
+    else:
+        EmailPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"email": Email.NEVER}
+        )
+        waiting = Notification.objects.for_recipient(user).filter(kind=kind)
     # Nothing already waiting is sent either.
-    Notification.objects.for_recipient(user).filter(emailed_at__isnull=True, kind__in=kinds).update(
-        email=Email.NEVER
-    )
+    waiting.filter(emailed_at__isnull=True).update(email=Email.NEVER)
 
 
 def describe(notification: Notification, *, group_label: str | None = None) -> str:

@@ -131,7 +131,9 @@ def send_digest(*, user_id: int, now) -> int:
         recipient_id=user_id, email=Email.DAILY, emailed_at__isnull=True
     )
     ids = list(waiting.values_list("pk", flat=True))
-    if not ids or not Notification.objects.filter(pk__in=ids).update(emailed_at=now):
+    # Claim only rows still unclaimed: a run overlapping this one must not send them again.
+    claimed = Notification.objects.filter(pk__in=ids, emailed_at__isnull=True)
+    if not ids or not claimed.update(emailed_at=now):
         return 0
     rows = list(
         Notification.objects.filter(pk__in=ids, emailed_at=now).select_related(

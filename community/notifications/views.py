@@ -67,7 +67,9 @@ def email_settings(request: HttpRequest) -> HttpResponse:
         services.set_email_choices(user=request.user, choices=form.choices())
         messages.success(request, _("Your e-mail choices were saved."))
         return redirect("notifications:settings")
-    return render(request, "notifications/settings.html", {"form": form})
+    # 400 when the form carries errors, as the forum's forms do, so tools and tests can tell.
+    status = 400 if form.errors else 200
+    return render(request, "notifications/settings.html", {"form": form}, status=status)
 
 
 @csrf_exempt  # Mail programs send one-click unsubscribes (RFC 8058); the signed token guards it.

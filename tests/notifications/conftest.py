@@ -42,43 +42,9 @@ def group(make_group, condition):
 
 
 @pytest.fixture
-def peer(make_user, join, group):
-    user = make_user(display_name="Peer Petra")
-    join(user, group)
-    return user
-
-
-@pytest.fixture
 def third(make_user, join, group):
     user = make_user(display_name="Third Tove")
     join(user, group)
-    return user
-
-
-@pytest.fixture
-def muted_member(make_user, join, group):
-    user = make_user(display_name="Muted Mats")
-    join(user, group, state=Membership.State.MUTED)
-    return user
-
-
-@pytest.fixture
-def removed_member(make_user, join, group):
-    user = make_user(display_name="Removed Rut")
-    join(user, group, state=Membership.State.REMOVED)
-    return user
-
-
-@pytest.fixture
-def other_group(make_group):
-    return make_group("Another condition's group")
-
-
-@pytest.fixture
-def outsider(make_user, join, other_group):
-    """A member of another group only."""
-    user = make_user(display_name="Outsider Otto")
-    join(user, other_group)
     return user
 
 
