@@ -390,11 +390,6 @@ def test_the_digest_is_in_the_members_language(at, member, group, replies_for, m
     assert "Hello," not in message.body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="locale/sv has no translation yet of the notification e-mail strings "
-    "('Your daily summary from %(site_name)s', 'Since your last summary:', ...)",
-)
 def test_the_digest_subject_is_in_the_members_language(at, member, group, replies_for, mailoutbox):
     member.language = "sv"
     member.save()
