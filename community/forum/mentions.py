@@ -30,7 +30,7 @@ def mentioned_members(text: str, group: SupportGroup) -> list:
         return []
     lowered = text.lower()
     found = []
-    for member in group_members(group).only("pk", "display_name"):
+    for member in group_members(group):
         pattern = r"@" + re.escape(member.display_name.lower()) + r"(?!\w)"
         if re.search(pattern, lowered):
             found.append(member)
@@ -41,6 +41,6 @@ def suggest_members(group: SupportGroup, prefix: str) -> list[str]:
     """Display names of the group's members starting with `prefix`, for autocomplete."""
     prefix = prefix.strip().lstrip("@")
     members = group_members(group).filter(display_name__istartswith=prefix)
-    return list(members.order_by("display_name").values_list("display_name", flat=True))[
-        :SUGGESTIONS
-    ]
+    return list(
+        members.order_by("display_name").values_list("display_name", flat=True)[:SUGGESTIONS]
+    )

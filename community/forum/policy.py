@@ -128,6 +128,14 @@ def access_post(user, slug: str, post_id: int) -> Post:
     return post
 
 
+def access_post_anywhere(user, post_id: int) -> Post:
+    """Fetch a post by id alone (links that must survive a thread's move), or raise 404."""
+    post = Post.objects.select_related("thread__group").filter(pk=post_id).first()
+    if post is None or not user.has_perm("forum.read", post):
+        raise Http404
+    return post
+
+
 def access_image(user, slug: str, image_id: int) -> PostImage:
     """Fetch an attached photo the user may see (not of a deleted post), or raise 404."""
     image = (

@@ -157,9 +157,8 @@ def notify_about(post: Post, thread: Thread) -> None:
         "actor": post.author,
         "actor_hidden": post.is_anonymous,
         "target": f"forum.post:{post.pk}",
-        "url": reverse(
-            "forum:post_permalink", kwargs={"slug": thread.group.slug, "post_id": post.pk}
-        ),
+        # Without the group's address in it: still right if the thread moves.
+        "url": reverse("forum:post_link", kwargs={"post_id": post.pk}),
     }
     told = {post.author_id}
     for member in mentioned_members(post.body_source, thread.group):

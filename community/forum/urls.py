@@ -7,6 +7,7 @@ app_name = "forum"
 group = "groups/<slug:slug>/"
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("posts/<int:post_id>/", views.post_link, name="post_link"),
     path(f"{group}threads/", views.thread_list, name="thread_list"),
     path(f"{group}members/suggest/", views.mention_suggestions, name="mention_suggestions"),
     path(f"{group}threads/new/", views.thread_create, name="thread_create"),

@@ -34,6 +34,7 @@ from .policy import (
     access_group_forum,
     access_image,
     access_post,
+    access_post_anywhere,
     access_thread,
 )
 from .search import search_posts
@@ -246,6 +247,13 @@ def thread_unread(request: HttpRequest, slug: str, thread_id: int) -> HttpRespon
 
 def post_location(thread: Thread, number: int) -> str:
     return f"{thread.get_absolute_url()}?page={page_for(number)}#post-{number}"
+
+
+@login_required
+def post_link(request: HttpRequest, post_id: int) -> HttpResponse:
+    """A post's lasting address (notifications keep it): still right after a thread moves."""
+    post = access_post_anywhere(request.user, post_id)
+    return redirect(post_location(post.thread, post.number))
 
 
 @login_required

@@ -89,6 +89,26 @@ class SupportGroup(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("groups:detail", kwargs={"slug": self.slug})
 
+    def clean(self) -> None:
+        """Refuse an e-mail name that would tell an inbox's readers the condition."""
+        from django.core.exceptions import ValidationError
+
+        label = self.email_name.strip().lower()
+        if not label:
+            return
+        revealing = {self.name.lower(), self.slug.lower()}
+        if self.condition_id:
+            revealing.add(self.condition.name.lower())
+        if any(word and word in label for word in revealing) or label in revealing:
+            raise ValidationError(
+                {
+                    "email_name": _(
+                        "Choose a name that does not reveal the group or its condition, "
+                        "e.g. “Tuesday group”."
+                    )
+                }
+            )
+
     @property
     def is_professional(self) -> bool:
         return self.kind == self.Kind.PROFESSIONAL

@@ -17,6 +17,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope["user"]
         requested = self.scope["url_route"]["kwargs"]["user_id"]
         if not user.is_authenticated or user.pk != requested:
+            # Accept, then close with our own code: a refused handshake would reach the
+            # browser as 1006, and its script would keep retrying.
+            await self.accept()
             await self.close(code=4403)
             return
         self.group_name = user_channel_group(user.pk)

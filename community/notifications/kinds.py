@@ -31,6 +31,9 @@ class NotificationKind:
     default_email: str = Email.DAILY
     # Higher first in lists; safety's crisis alerts will use the top.
     priority: int = 0
+    # Who may still hear about it: by default only those who may read the group's content
+    # (not staff who merely administer it, not removed members).
+    permission: str = "groups.read_content"
 
 
 _kinds: dict[str, NotificationKind] = {}
@@ -38,11 +41,19 @@ _kinds: dict[str, NotificationKind] = {}
 
 def register_kind(kind: NotificationKind) -> None:
     """Make a kind known; apps call this from AppConfig.ready()."""
+    registered = _kinds.get(kind.key)
+    if registered is not None and registered != kind:
+        raise ValueError(f"Notification kind {kind.key!r} is already registered.")
     _kinds[kind.key] = kind
 
 
 def get_kind(key: str) -> NotificationKind:
     return _kinds[key]
+
+
+def find_kind(key: str) -> NotificationKind | None:
+    """The kind, or None if no app registers it any more (old rows must still display)."""
+    return _kinds.get(key)
 
 
 def all_kinds() -> list[NotificationKind]:
@@ -57,5 +68,7 @@ def register_core_kinds() -> None:
             label=_("Someone accepted your invitation"),
             sentence=_("%(actor)s accepted your invitation and joined %(group)s"),
             default_email=Email.DAILY,
+            # Inviters may be staff, who see the group's page but not its content.
+            permission="groups.view_group",
         )
     )

@@ -38,6 +38,8 @@ class Notification(models.Model):
     # E-mail: decided when the row is written (the member's choice for this kind then).
     email = models.CharField(max_length=16, choices=Email.CHOICES, default=Email.NEVER)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker is sending; see tasks.claimable().
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 

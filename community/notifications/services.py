@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from community.groups.models import SupportGroup
 
-from .kinds import Email, get_kind
+from .kinds import Email, find_kind, get_kind
 from .models import EmailPreference, Notification
 
 logger = logging.getLogger(__name__)
@@ -56,12 +56,12 @@ def notify(
     Nothing is written for the actor themselves, nor for someone who may no longer see the
     group (removed members hear nothing more from it).
     """
-    get_kind(kind)  # an unregistered kind is a programming error: fail loudly
+    permission = get_kind(kind).permission  # an unregistered kind fails loudly
     if recipient is None or not recipient.is_active:
         return None
     if actor is not None and recipient.pk == actor.pk:
         return None
-    if group is not None and not recipient.has_perm("groups.view_group", group):
+    if group is not None and not recipient.has_perm(permission, group):
         return None
     notification = Notification.objects.create(
         recipient=recipient,
@@ -128,6 +128,10 @@ def set_email_choices(*, user, choices: dict[str, str]) -> None:
         if email not in valid:
             raise ValueError(email)
         EmailPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": email})
+        # What is already waiting follows the new choice too.
+        Notification.objects.for_recipient(user).filter(kind=kind, emailed_at__isnull=True).update(
+            email=email
+        )
 
 
 # --- Unsubscribe links: signed, bound to one member (and one kind, or all). --------------
@@ -168,14 +172,20 @@ def unsubscribe(*, user, kind: str = ALL_KINDS) -> None:
     waiting.filter(emailed_at__isnull=True).update(email=Email.NEVER)
 
 
-def describe(notification: Notification, *, group_label: str | None = None) -> str:
-    """Say what happened in a sentence with no content: who, what kind, which group."""
-    kind = get_kind(notification.kind)
-    if notification.actor_hidden or notification.actor is None:
+def describe(notification: Notification, *, for_email: bool = False) -> str:
+    """Say what happened in a sentence with no content: who, what kind, which group.
+
+    E-mails name neither the person (a display name is free text) nor the group, only
+    the group's e-mail name: an inbox may be read by others.
+    """
+    kind = find_kind(notification.kind)
+    group = email_group_label(notification.group) if for_email else group_name(notification.group)
+    if kind is None:
+        return _("Something happened in %(group)s") % {"group": group}
+    if for_email or notification.actor_hidden or notification.actor is None:
         actor = _("A group member")
     else:
         actor = notification.actor.display_name
-    group = group_label if group_label is not None else group_name(notification.group)
     return str(kind.sentence) % {"actor": actor, "group": group}
 
 

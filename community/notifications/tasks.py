@@ -13,16 +13,19 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .kinds import Email
+from .kinds import Email, find_kind
 from .models import Notification
-from .services import ALL_KINDS, describe, email_group_label, unsubscribe_token
+from .services import ALL_KINDS, describe, unsubscribe_token
 
 logger = logging.getLogger(__name__)
 SWEEP_AFTER = timedelta(minutes=2)
+# A claim this old belongs to a worker that died while sending: the row is free again.
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 def absolute(path: str) -> str:
@@ -32,7 +35,10 @@ def absolute(path: str) -> str:
 def still_visible(notification: Notification) -> bool:
     """Whether the member may still see the group it is about (removed: no e-mail)."""
     group = notification.group
-    return group is None or notification.recipient.has_perm("groups.view_group", group)
+    kind = find_kind(notification.kind)
+    if kind is None:
+        return False
+    return group is None or notification.recipient.has_perm(kind.permission, group)
 
 
 def send_email(*, user, subject: str, body: str, unsubscribe_kind: str) -> None:
@@ -56,24 +62,37 @@ def send_email(*, user, subject: str, body: str, unsubscribe_kind: str) -> None:
     message.send()
 
 
+def claimable(rows, now):
+    """Rows not yet e-mailed and not being sent right now (a claim older than the lease
+    belongs to a worker that died mid-send, so the row is free again)."""
+    return rows.filter(emailed_at__isnull=True).filter(
+        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_LEASE)
+    )
+
+
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=6)
 def send_notification_email(*, notification_id: int) -> bool:
-    """E-mail one notification now; a second run, or one already sent, sends nothing."""
-    claimed = Notification.objects.filter(
-        pk=notification_id, email=Email.IMMEDIATELY, emailed_at__isnull=True
-    ).update(emailed_at=timezone.now())
-    if not claimed:
+    """E-mail one notification now; a second run, or one already sent, sends nothing.
+
+    The row is claimed first (so two runs never both send) and marked e-mailed only after
+    sending (so a worker dying in between leaves it for the sweep, not lost).
+    """
+    now = timezone.now()
+    rows = Notification.objects.filter(pk=notification_id, email=Email.IMMEDIATELY)
+    if not claimable(rows, now).update(email_claimed_at=now):
         return False
     notification = Notification.objects.select_related("recipient", "actor", "group").get(
         pk=notification_id
     )
     if not still_visible(notification) or not notification.recipient.is_active:
+        rows.update(email=Email.NEVER, email_claimed_at=None)  # nothing to send, ever
         return False
     try:
         deliver_one(notification)
     except Exception:
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        rows.update(email_claimed_at=None)
         raise
+    rows.update(emailed_at=timezone.now())
     return True
 
 
@@ -81,7 +100,7 @@ def deliver_one(notification: Notification) -> None:
     user = notification.recipient
     with translation.override(user.language):
         context = {
-            "sentence": describe(notification, group_label=email_group_label(notification.group)),
+            "sentence": describe(notification, for_email=True),
             "link": absolute(reverse("notifications:list")),
             "site_name": settings.SITE_NAME,
         }
@@ -93,12 +112,12 @@ def deliver_one(notification: Notification) -> None:
 @shared_task
 def deliver_pending_notifications() -> int:
     """Send immediate e-mails that a broker outage held back."""
-    pending = Notification.objects.filter(
-        email=Email.IMMEDIATELY,
-        emailed_at__isnull=True,
-        created_at__lt=timezone.now() - SWEEP_AFTER,
-    ).values_list("pk", flat=True)
-    ids = list(pending[:1000])
+    now = timezone.now()
+    pending = claimable(
+        Notification.objects.filter(email=Email.IMMEDIATELY, created_at__lt=now - SWEEP_AFTER),
+        now,
+    ).order_by("created_at")  # oldest first, so a backlog drains in order
+    ids = list(pending.values_list("pk", flat=True)[:1000])
     for notification_id in ids:
         send_notification_email.delay(notification_id=notification_id)
     return len(ids)
@@ -112,8 +131,13 @@ def send_daily_digests() -> int:
     user_ids = waiting.values_list("recipient_id", flat=True).distinct().order_by()
     sent = 0
     for user in get_user_model().objects.filter(pk__in=list(user_ids), is_active=True):
-        if local_hour(user, now) == settings.NOTIFICATION_DIGEST_HOUR:
+        if local_hour(user, now) != settings.NOTIFICATION_DIGEST_HOUR:
+            continue
+        try:
             sent += send_digest(user_id=user.pk, now=now)
+        except (SMTPException, OSError):
+            # One member's failing address must not hold back everyone else's summary.
+            logger.exception("digest e-mail failed", extra={"user_id": user.pk})
     return sent
 
 
@@ -127,34 +151,32 @@ def local_hour(user, now) -> int:
 
 def send_digest(*, user_id: int, now) -> int:
     """Claim the member's waiting rows and send them as one e-mail; return 1 if sent."""
-    waiting = Notification.objects.filter(
-        recipient_id=user_id, email=Email.DAILY, emailed_at__isnull=True
-    )
-    ids = list(waiting.values_list("pk", flat=True))
-    # Claim only rows still unclaimed: a run overlapping this one must not send them again.
-    claimed = Notification.objects.filter(pk__in=ids, emailed_at__isnull=True)
-    if not ids or not claimed.update(emailed_at=now):
+    waiting = Notification.objects.filter(recipient_id=user_id, email=Email.DAILY)
+    # Claim only free rows: a run overlapping this one must not send them again.
+    if not claimable(waiting, now).update(email_claimed_at=now):
         return 0
-    rows = list(
-        Notification.objects.filter(pk__in=ids, emailed_at=now).select_related(
-            "recipient", "actor", "group"
-        )
+    claimed = Notification.objects.filter(
+        recipient_id=user_id, email=Email.DAILY, emailed_at__isnull=True, email_claimed_at=now
     )
-    rows = [row for row in rows if still_visible(row)]
+    rows = [
+        row for row in claimed.select_related("recipient", "actor", "group") if still_visible(row)
+    ]
     if not rows:
+        claimed.update(email=Email.NEVER, email_claimed_at=None)
         return 0
     try:
         deliver_digest(rows[0].recipient, rows)
     except Exception:
-        Notification.objects.filter(pk__in=ids, emailed_at=now).update(emailed_at=None)
+        claimed.update(email_claimed_at=None)
         raise
+    claimed.update(emailed_at=timezone.now())
     return 1
 
 
 def deliver_digest(user, rows: list[Notification]) -> None:
     with translation.override(user.language):
         context = {
-            "sentences": [describe(row, group_label=email_group_label(row.group)) for row in rows],
+            "sentences": [describe(row, for_email=True) for row in rows],
             "link": absolute(reverse("notifications:list")),
             "site_name": settings.SITE_NAME,
         }

@@ -29,7 +29,7 @@ function connectBell() {
     counter.classList.toggle("is-zero", count === 0);
     bell.dataset.unread = String(count);
     if (announcer && count > previous) {
-      announcer.textContent = counter.textContent.trim();
+      announcer.textContent = (bell.dataset.announce || "{count}").replace("{count}", count);
     }
   }
 

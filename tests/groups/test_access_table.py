@@ -238,6 +238,11 @@ ACCESS_TABLE = [
     ),
     Row("forum:thread_move", moderators_only(200), kwargs=thread_kwargs),
     Row("forum:post_permalink", members_only(REDIRECT), kwargs=post_kwargs),
+    Row(
+        "forum:post_link",
+        members_only(REDIRECT),
+        kwargs=lambda world: {"post_id": world.post.pk},
+    ),
     Row("forum:post_edit", inside_group(403, member=200, staff=404), kwargs=post_kwargs),
     Row("forum:post_delete", inside_group(403, member=200, staff=404), kwargs=post_kwargs),
     Row(

@@ -55,16 +55,26 @@ class WebsocketCommunicator(ApplicationCommunicator):
         super().__init__(application, scope)
 
     async def connect(self, timeout: float = WAIT) -> tuple[bool, int | None]:
-        """Return (True, None) when accepted, or (False, close code) when refused."""
+        """Return (True, None) when accepted, or (False, close code) when refused.
+
+        The consumer refuses by accepting and closing at once with 4403 (so that the
+        browser sees the code and stops retrying); either way counts as refused here.
+        """
+        self.pending = []
         await self.send_input({"type": "websocket.connect"})
         response = await self.receive_output(timeout)
         if response["type"] == "websocket.close":
             return False, response.get("code", 1000)
         assert response["type"] == "websocket.accept", response
+        following = await self.receive_output(timeout)
+        if following["type"] == "websocket.close":
+            return False, following.get("code", 1000)
+        self.pending.append(following)
         return True, None
 
     async def receive_json_from(self, timeout: float = WAIT):
-        response = await self.receive_output(timeout)
+        pending = getattr(self, "pending", [])
+        response = pending.pop(0) if pending else await self.receive_output(timeout)
         assert response["type"] == "websocket.send", response
         return json.loads(response["text"])
 

@@ -73,9 +73,28 @@ def test_the_reply_notification_points_at_the_post_in_its_group(member, peer, gr
     row = notifications_of(member).get()
     assert (row.group, row.actor, row.actor_hidden) == (group, peer, False)
     assert row.target == f"forum.post:{post.pk}"
-    assert row.url == reverse(
-        "forum:post_permalink", kwargs={"slug": group.slug, "post_id": post.pk}
-    )
+    assert row.url == reverse("forum:post_link", kwargs={"post_id": post.pk})
+
+
+def test_a_notification_still_leads_to_the_post_after_its_thread_moved(
+    client, member, peer, group, thread, make_group, make_user, join
+):
+    from community.groups.models import Role
+
+    post = forum.reply(author=peer, thread=thread, body="Same here.")
+    target = make_group()
+    moderator = make_user(mfa=True)
+    join(moderator, group, role=Role.MODERATOR)
+    join(moderator, target, role=Role.MODERATOR)
+    join(member, target)
+    forum.move_thread(moderator=moderator, thread=thread, target=target)
+    client.force_login(member)
+
+    response = client.get(notifications_of(member).get().url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/groups/{target.slug}/threads/{thread.pk}/")
+    assert response["Location"].endswith(f"#post-{post.number}")
 
 
 def test_a_reply_posted_through_the_page_notifies_the_follower(client, member, peer, thread):

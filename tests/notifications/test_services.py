@@ -81,15 +81,15 @@ def test_notify_writes_one_row_with_what_happened_and_the_members_e_mail_choice(
     assert row.email == Email.DAILY
 
 
-def test_the_e_mail_choice_in_force_when_the_row_is_written_is_kept_on_it(member, peer, group):
-    services.set_email_choices(user=member, choices={"forum.reply": Email.IMMEDIATELY})
-    first = notify_reply(member, peer, group)
+def test_a_new_e_mail_choice_applies_to_what_is_still_waiting(member, peer, group):
+    services.set_email_choices(user=member, choices={"forum.reply": Email.DAILY})
+    waiting = notify_reply(member, peer, group)
     services.set_email_choices(user=member, choices={"forum.reply": Email.NEVER})
-    second = notify_reply(member, peer, group)
+    later = notify_reply(member, peer, group)
 
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert (first.email, second.email) == (Email.IMMEDIATELY, Email.NEVER)
+    waiting.refresh_from_db()
+    later.refresh_from_db()
+    assert (waiting.email, later.email) == (Email.NEVER, Email.NEVER)
 
 
 def test_nobody_is_notified_of_their_own_action(member, group, pushes):
@@ -487,3 +487,34 @@ def test_a_reply_notifies_through_the_forum_service_in_the_same_transaction(
     row = notifications_of(member).get()
     assert row.target == f"forum.post:{post.pk}"
     assert pushes == [member.pk]
+
+
+def test_staff_removed_from_a_group_hear_nothing_more_of_its_content(
+    make_user, join, group, peer, thread
+):
+    from community.groups.models import Membership
+
+    staff_follower = make_user(is_staff=True, mfa=True)
+    join(staff_follower, group)
+    forum.mark_read(user=staff_follower, thread=thread, number=1)
+    forum.set_following(user=staff_follower, thread=thread, follow=True)
+    Membership.objects.filter(user=staff_follower, group=group).update(
+        state=Membership.State.REMOVED
+    )
+    staff_follower = type(staff_follower).objects.get(pk=staff_follower.pk)
+
+    forum.reply(author=peer, thread=thread, body="Anyone?")
+
+    assert not Notification.objects.filter(recipient=staff_follower).exists()
+
+
+def test_an_e_mail_name_that_reveals_the_condition_is_refused(group):
+    from django.core.exceptions import ValidationError
+
+    group.email_name = "Diabetes Tuesday"
+    group.condition.name = "Type 1 diabetes"
+    with pytest.raises(ValidationError):
+        group.email_name = group.condition.name + " group"
+        group.full_clean()
+    group.email_name = "Tuesday group"
+    group.full_clean()

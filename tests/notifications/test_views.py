@@ -185,9 +185,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_what_it_is_about(
 
     assert response.status_code == 302
     assert response["Location"] == notification.url
-    assert notification.url == reverse(
-        "forum:post_permalink", kwargs={"slug": thread.group.slug, "post_id": post.pk}
-    )
+    assert notification.url == reverse("forum:post_link", kwargs={"post_id": post.pk})
     notification.refresh_from_db()
     assert notification.read_at is not None
     final = client.get(response["Location"], follow=True)
