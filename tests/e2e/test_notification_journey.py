@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from community.forum.services import create_thread
-from community.notifications.models import Notification
+from community.notifications.models import EmailPreference, Notification
 from tests.e2e.steps import log_in, message
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -74,4 +74,15 @@ def test_a_reply_that_mentions_a_member_raises_their_bell_count_without_a_reload
     expect(author_page.locator("#post-2")).to_contain_text("@Morning walker")
     expect(author_page.locator("[data-bell-count]")).to_contain_text("0")
     assert notifications.get().read_at is not None
+
+    # E-mail settings: one choice per kind, saved with a confirmation.
+    author_page.goto(f"{live_site.url}/notifications/settings/")
+    expect(author_page.get_by_role("heading", level=1)).to_have_text("E-mail settings")
+    assert_accessible(author_page)
+    mentions = author_page.get_by_role("group", name="When someone mentions you")
+    mentions.get_by_label("Never").check()
+    author_page.get_by_role("button", name="Save").click()
+    expect(message(author_page, "Your e-mail choices were saved.")).to_be_visible()
+    assert_accessible(author_page)
+    assert EmailPreference.objects.get(user=patient1, kind="forum.mention").email == "never"
     browser_problems.assert_none()
