@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "community.groups",
     "community.privacy",
     "community.notifications",
+    "community.moderation",
     "community.forum",
 ]
 

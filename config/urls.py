@@ -17,5 +17,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("community.groups.urls")),
+    path("", include("community.moderation.urls")),
     path("", include("community.forum.urls")),
 ]

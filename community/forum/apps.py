@@ -15,6 +15,11 @@ class ForumConfig(AppConfig):
 
         register_demo_seeder(seed_forum_demo)
         register_notification_kinds()
+        from community.moderation.registry import register
+
+        from .moderation_hooks import FORUM_POST
+
+        register(FORUM_POST)
 
 
 def register_notification_kinds() -> None:

@@ -99,6 +99,11 @@ class Post(models.Model):
     created_at = models.DateTimeField(_("written"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted by author"), null=True, blank=True)
+    # Set by moderators (or the automatic safeguard); peers then see a placeholder.
+    hidden_at = models.DateTimeField(_("hidden by moderators"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed by moderators"), null=True, blank=True)
+    # Why moderators removed or redacted it, shown to the author only.
+    moderator_note = models.TextField(_("moderators' note to the author"), blank=True)
     # {"support": 3, "thanks": 1}: kept by the reaction service.
     reaction_counts = models.JSONField(default=dict)
 
@@ -116,6 +121,11 @@ class Post(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_withheld(self) -> bool:
+        """Hidden or removed by moderators: peers see a placeholder instead of the text."""
+        return self.hidden_at is not None or self.removed_at is not None
 
     @property
     def page_number(self) -> int:

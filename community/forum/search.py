@@ -43,7 +43,10 @@ def readable_groups(user) -> QuerySet:
 def searchable_posts(user) -> QuerySet:
     """Posts the member may find: in groups they may read, not deleted."""
     return Post.objects.filter(
-        thread__group__in=readable_groups(user), deleted_at__isnull=True
+        hidden_at__isnull=True,
+        removed_at__isnull=True,
+        thread__group__in=readable_groups(user),
+        deleted_at__isnull=True,
     ).select_related("thread__group")
 
 

@@ -268,6 +268,13 @@ def edit_post(*, editor, post: Post, body: str, content_warning: str = "") -> Po
     content_warning = clean_content_warning(content_warning)
     if body == post.body_source and content_warning == post.content_warning:
         return post
+    rewrite_post(post, body=body, content_warning=content_warning)
+    return post
+
+
+def rewrite_post(post: Post, *, body: str, content_warning: str) -> None:
+    """Store new text for a post and add it to the revision history (authors' edits and
+    moderators' redactions alike); callers check who may do it."""
     rendered = render_markdown(body)
     post.body_source, post.body_html, post.body_text = body, rendered.html, rendered.text
     post.content_warning = content_warning
@@ -278,7 +285,6 @@ def edit_post(*, editor, post: Post, body: str, content_warning: str = "") -> Po
     PostRevision.objects.create(
         post=post, body_source=body, body_html=rendered.html, content_warning=content_warning
     )
-    return post
 
 
 @transaction.atomic

@@ -140,6 +140,7 @@ class PostRow:
     may_delete: bool
     is_unread: bool
     is_own: bool
+    shows_body: bool  # withheld posts: only their author and moderators see the text
     reactions: list[ReactionCount]
 
 
@@ -172,6 +173,9 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
             may_delete=perms.may_delete(post),
             is_unread=post.number > read_up_to,
             is_own=post.author_id == request.user.pk,
+            shows_body=not post.is_withheld
+            or post.author_id == request.user.pk
+            or perms.can_moderate,
             reactions=reaction_summary(post, frozenset(mine.get(post.pk, ())), labels),
         )
         for post in posts
@@ -216,6 +220,9 @@ def thread_context(request, thread, perms, page, rows, form) -> dict:
         # Built once: the post loop formats ids into these instead of reversing URLs.
         "post_base": url_prefix("forum:post_permalink", slug=slug, id_kwarg="post_id"),
         "image_base": url_prefix("forum:image", slug=slug, id_kwarg="image_id"),
+        "flag_base": reverse("moderation:flag", kwargs={"kind": "forum.post", "object_id": 0})[
+            : -len("0/")
+        ],
         "thread_url": thread.get_absolute_url(),
     }
 
@@ -229,7 +236,7 @@ def quoted_reply(request: HttpRequest, thread: Thread) -> dict:
     if not quote_id.isdigit():
         return {}
     post = thread.posts.select_related("author").filter(pk=int(quote_id)).first()
-    if post is None or post.is_deleted:
+    if post is None or post.is_deleted or post.is_withheld:
         return {}
     name = _("A group member") if post.is_anonymous or post.author is None else str(post.author)
     quote = quote_as_markdown(post.body_source, _("%(name)s wrote:") % {"name": name})

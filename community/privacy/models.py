@@ -12,13 +12,31 @@ class AppendOnlyError(Exception):
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AppendOnlyError("Access records cannot be changed.")
+        raise AppendOnlyError("These records cannot be changed.")
 
     def delete(self):
-        raise AppendOnlyError("Access records cannot be deleted.")
+        raise AppendOnlyError("These records cannot be deleted.")
 
 
-class AccessRecord(models.Model):
+class AppendOnlyModel(models.Model):
+    """A record that is written once and never changed or deleted through the ORM
+    (audit trails: who looked at what, what moderators did)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("These records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("These records cannot be deleted.")
+
+
+class AccessRecord(AppendOnlyModel):
     """Who looked at which member's data, what it was, and why."""
 
     class Reason(models.TextChoices):
@@ -45,8 +63,6 @@ class AccessRecord(models.Model):
     group_id = models.BigIntegerField(_("group"), null=True, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("access record")
@@ -54,11 +70,3 @@ class AccessRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer_id} → {self.subject_id}: {self.reason} ({self.target})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("Access records cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Access records cannot be deleted.")

@@ -20,6 +20,7 @@ from community.forum import services as forum_services
 from community.forum.images import clean_image
 from community.groups.models import Invitation, Membership, Role
 from community.groups.services import create_invitation
+from community.moderation.services import flag_content
 from community.notifications.models import Notification
 from community.notifications.services import unsubscribe_token
 from tests.forum.photos import photo_upload
@@ -111,6 +112,15 @@ def members_only(value, **others) -> dict[str, object]:
 def moderators_only(value) -> dict[str, object]:
     """Moderators and group admins get `value`; other members 403; outsiders 404."""
     return inside_group(403, moderator=value, group_admin=value, staff=404)
+
+
+def reviewers_only(value) -> dict[str, object]:
+    """The review queue: the group's moderators, clinicians and admins; 404 for all others."""
+    return inside_group(404, moderator=value, clinician=value, group_admin=value)
+
+
+def item_kwargs(world) -> dict:
+    return {"slug": world.group.slug, "item_id": world.moderation_item.pk}
 
 
 def thread_kwargs(world) -> dict:
@@ -256,6 +266,23 @@ ACCESS_TABLE = [
     Row("forum:post_author", moderators_only(200), kwargs=post_kwargs),
     Row("forum:image", members_only(200), kwargs=image_kwargs),
     Row("forum:mention_suggestions", members_only(200), kwargs=group_slug),
+    # --- Moderation (world.moderation_item: the member's post, flagged by the muted member) ---
+    Row(
+        "moderation:flag",
+        members_only(200),
+        kwargs=lambda world: {"kind": "forum.post", "object_id": world.post.pk},
+    ),
+    Row("moderation:queue", reviewers_only(200), kwargs=group_slug),
+    Row("moderation:log", reviewers_only(200), kwargs=group_slug),
+    Row("moderation:item", reviewers_only(200), kwargs=item_kwargs),
+    Row("moderation:claim", reviewers_only(REDIRECT), kwargs=item_kwargs, method="post"),
+    Row(
+        "moderation:act",
+        reviewers_only(REDIRECT),
+        kwargs=item_kwargs,
+        method="post",
+        data={"action": "keep"},
+    ),
     # --- Notifications (world.notification belongs to the member) ---
     Row("notifications:list", signed_in(200)),
     Row(
@@ -284,6 +311,7 @@ class World:
     image: object = None
     notification: object = None
     unsubscribe_token: str = ""
+    moderation_item: object = None
 
 
 @pytest.fixture
@@ -340,6 +368,9 @@ def world(
             url=thread.get_absolute_url(),
         ),
         unsubscribe_token=unsubscribe_token(users["member"]),
+        moderation_item=flag_content(
+            reporter=users["muted_member"], kind="forum.post", object_id=post.pk, reason="spam"
+        ).item,
     )
 
 

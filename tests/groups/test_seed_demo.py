@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from community.groups.models import Condition, Invitation, Membership, SupportGroup
+from community.moderation.models import ModerationItem
 from community.notifications.models import Notification
 from tests.groups.test_access_table import ACCESS_TABLE, World
 
@@ -102,6 +103,7 @@ def test_patient3_gets_404_for_every_page_of_the_first_group_that_patient1_can_r
         image=PostImage(pk=0, post=post),
         notification=Notification(pk=0),
         unsubscribe_token="x",
+        moderation_item=ModerationItem(pk=0),
     )
     patient1 = get_user_model().objects.get(email="patient1@demo.example")
     patient3 = get_user_model().objects.get(email="patient3@demo.example")

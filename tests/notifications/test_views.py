@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from community.forum import services as forum
-from community.notifications import services
+from community.notifications import kinds, services
 from community.notifications.kinds import Email
 from community.notifications.models import EmailPreference, Notification
 from community.notifications.views import PER_PAGE
@@ -331,37 +331,27 @@ ALL_CHOICES = {Email.IMMEDIATELY, Email.DAILY, Email.NEVER}
 def test_the_settings_page_offers_three_choices_per_kind_with_the_defaults_checked(client, member):
     choices = radios(page(client, member, SETTINGS))
 
-    assert set(choices) == {"forum.reply", "forum.mention", "groups.invitation_accepted"}
+    assert set(choices) == {kind.key for kind in kinds.all_kinds()}
+    assert {"forum.reply", "forum.mention", "groups.invitation_accepted"} <= set(choices)
     for options in choices.values():
         assert set(options) == ALL_CHOICES
     checked = {name: [v for v, on in options.items() if on] for name, options in choices.items()}
-    assert checked == {
-        "forum.reply": [Email.DAILY],
-        "forum.mention": [Email.IMMEDIATELY],
-        "groups.invitation_accepted": [Email.DAILY],
-    }
+    assert checked == {kind.key: [kind.default_email] for kind in kinds.all_kinds()}
+    assert checked["forum.reply"] == [Email.DAILY]
+    assert checked["forum.mention"] == [Email.IMMEDIATELY]
 
 
 def test_saving_the_settings_stores_one_choice_per_kind(client, member):
     client.force_login(member)
 
-    response = client.post(
-        SETTINGS,
-        {
-            "forum.reply": Email.IMMEDIATELY,
-            "forum.mention": Email.NEVER,
-            "groups.invitation_accepted": Email.DAILY,
-        },
-    )
+    choices = {kind.key: Email.DAILY for kind in kinds.all_kinds()}
+    choices.update({"forum.reply": Email.IMMEDIATELY, "forum.mention": Email.NEVER})
+    response = client.post(SETTINGS, choices)
 
     assert response.status_code == 302
     assert response["Location"] == SETTINGS
     saved = dict(EmailPreference.objects.filter(user=member).values_list("kind", "email"))
-    assert saved == {
-        "forum.reply": Email.IMMEDIATELY,
-        "forum.mention": Email.NEVER,
-        "groups.invitation_accepted": Email.DAILY,
-    }
+    assert saved == choices
     html = client.get(SETTINGS).content.decode()
     assert "Your e-mail choices were saved." in html
     assert radios(html)["forum.mention"][Email.NEVER] is True
@@ -371,14 +361,9 @@ def test_saved_settings_decide_how_the_next_notification_is_e_mailed(
     client, member, peer, thread, mailoutbox, django_capture_on_commit_callbacks
 ):
     client.force_login(member)
-    client.post(
-        SETTINGS,
-        {
-            "forum.reply": Email.IMMEDIATELY,
-            "forum.mention": Email.NEVER,
-            "groups.invitation_accepted": Email.NEVER,
-        },
-    )
+    choices = {kind.key: Email.NEVER for kind in kinds.all_kinds()}
+    choices["forum.reply"] = Email.IMMEDIATELY
+    client.post(SETTINGS, choices)
 
     with django_capture_on_commit_callbacks(execute=True):
         forum.reply(author=peer, thread=thread, body="Same here.")

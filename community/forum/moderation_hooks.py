@@ -1,0 +1,47 @@
+"""How moderation acts on forum posts (registered with the moderation app in ready())."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.moderation.registry import ModeratedKind
+
+from .models import Post
+from .services import rewrite_post
+
+
+def get_post(post_id: int) -> Post | None:
+    return Post.objects.select_related("thread__group", "author").filter(pk=post_id).first()
+
+
+def set_hidden(post: Post, hidden: bool) -> None:
+    post.hidden_at = timezone.now() if hidden else None
+    post.save(update_fields=["hidden_at"])
+
+
+def remove(post: Post, reason: str) -> None:
+    post.removed_at = timezone.now()
+    post.moderator_note = reason
+    post.save(update_fields=["removed_at", "moderator_note"])
+
+
+def redact(post: Post, source: str, reason: str) -> None:
+    """Replace the text, keeping every earlier version in the post's revision history."""
+    rewrite_post(post, body=source, content_warning=post.content_warning)
+    post.moderator_note = reason
+    post.save(update_fields=["moderator_note"])
+
+
+FORUM_POST = ModeratedKind(
+    key="forum.post",
+    label=_("Forum post"),
+    get=get_post,
+    group_of=lambda post: post.thread.group,
+    author_of=lambda post: post.author,
+    text_of=lambda post: post.body_source,
+    html_of=lambda post: post.body_html,
+    url_of=lambda post: reverse("forum:post_link", kwargs={"post_id": post.pk}),
+    set_hidden=set_hidden,
+    remove=remove,
+    redact=redact,
+)

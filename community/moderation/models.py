@@ -1,0 +1,116 @@
+"""Flags, the review queue's items, and the append-only log of moderators' actions."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.groups.models import SupportGroup
+from community.privacy.models import AppendOnlyModel
+
+
+class Reason(models.TextChoices):
+    CRISIS = "crisis", _("Someone may be in crisis")
+    UNSAFE = "unsafe", _("Unsafe or harmful advice")
+    MISINFORMATION = "misinformation", _("Misinformation")
+    THIRD_PARTY = "third_party", _("Shares someone else's personal information")
+    HARASSMENT = "harassment", _("Harassment")
+    SPAM = "spam", _("Spam")
+    OTHER = "other", _("Other")
+
+
+class ModerationItemQuerySet(models.QuerySet):
+    def in_queue_order(self) -> "ModerationItemQuerySet":
+        """Crisis first, then by number of flags, then oldest first."""
+        return self.order_by("-crisis", "-flag_count", "created_at", "pk")
+
+
+class ModerationItem(models.Model):
+    """One piece of content under review, with all its flags."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    kind = models.CharField(max_length=64)
+    object_id = models.PositiveBigIntegerField()
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    flag_count = models.PositiveIntegerField(default=0)
+    crisis = models.BooleanField(default=False)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    first_action_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ModerationItemQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="moderation_one_item")
+        ]
+        indexes = [models.Index(fields=["group", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id} ({self.state})"
+
+    @property
+    def target(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+class Flag(models.Model):
+    item = models.ForeignKey(ModerationItem, on_delete=models.CASCADE, related_name="flags")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "reporter"], name="moderation_one_flag")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} on {self.item_id}"
+
+
+class ModerationAction(AppendOnlyModel):
+    """What a moderator (or an automatic safeguard) did, to what, why: never changed."""
+
+    class Action(models.TextChoices):
+        KEEP = "keep", _("Kept (flags dismissed)")
+        HIDE = "hide", _("Hidden")
+        UNHIDE = "unhide", _("Shown again")
+        AUTO_HIDE = "auto_hide", _("Hidden automatically after several flags")
+        REMOVE = "remove", _("Removed")
+        REDACT = "redact", _("Redacted")
+
+    item = models.ForeignKey(
+        ModerationItem, on_delete=models.SET_NULL, null=True, related_name="actions"
+    )
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="+")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    target = models.CharField(max_length=64)
+    reason = models.TextField(blank=True)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target}"

@@ -1,0 +1,37 @@
+"""Who may flag content and who reviews it, built on the groups policy's predicates."""
+
+import rules
+from django.http import Http404
+
+from community.groups.models import Role, SupportGroup
+from community.groups.policy import active_membership, is_group_member
+
+from .models import ModerationItem
+
+
+@rules.predicate
+def reviews(user, group: SupportGroup) -> bool:
+    """Active moderators, clinicians and group admins review the group's queue."""
+    membership = active_membership(user, group)
+    return membership is not None and membership.role in Role.privileged()
+
+
+# Any member who can read the content may flag it (not their own: see the service).
+rules.add_perm("moderation.flag", is_group_member)
+rules.add_perm("moderation.review", reviews)
+
+
+def access_review_group(user, slug: str) -> SupportGroup:
+    """Fetch a group whose queue the user reviews; 404 for everyone else (members too)."""
+    group = SupportGroup.objects.filter(slug=slug).first()
+    if group is None or not user.has_perm("moderation.review", group):
+        raise Http404
+    return group
+
+
+def access_item(user, slug: str, item_id: int) -> ModerationItem:
+    group = access_review_group(user, slug)
+    item = ModerationItem.objects.filter(pk=item_id, group=group).first()
+    if item is None:
+        raise Http404
+    return item

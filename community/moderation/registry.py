@@ -1,0 +1,38 @@
+"""Kinds of content that can be flagged and moderated, registered by the apps that own them.
+
+moderation sits below forum and chat, so it never imports them: each registers a
+`ModeratedKind` in its AppConfig.ready() with small callbacks that fetch the content and
+apply a moderator's decision to it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModeratedKind:
+    key: str  # "forum.post"
+    label: str  # "Forum post"
+    get: Callable[[int], object | None]  # the content by id, or None
+    group_of: Callable[[object], object]  # its SupportGroup
+    author_of: Callable[[object], object | None]
+    text_of: Callable[[object], str]  # the author's source text (for before/after)
+    html_of: Callable[[object], str]  # sanitised HTML, to show in the queue
+    url_of: Callable[[object], str]
+    set_hidden: Callable[[object, bool], None]
+    remove: Callable[[object, str], None]  # (content, reason the author is told)
+    # (content, new source text, reason the author is told), keeping the history
+    redact: Callable[[object, str, str], None]
+
+
+_kinds: dict[str, ModeratedKind] = {}
+
+
+def register(kind: ModeratedKind) -> None:
+    if kind.key in _kinds and _kinds[kind.key] != kind:
+        raise ValueError(f"Moderated kind {kind.key!r} is already registered.")
+    _kinds[kind.key] = kind
+
+
+def get_kind(key: str) -> ModeratedKind | None:
+    return _kinds.get(key)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "moderation"
+
+group = "groups/<slug:slug>/moderation/"
+urlpatterns = [
+    path("moderation/flag/<str:kind>/<int:object_id>/", views.flag, name="flag"),
+    path(group, views.queue, name="queue"),
+    path(f"{group}log/", views.action_log, name="log"),
+    path(f"{group}<int:item_id>/", views.item_detail, name="item"),
+    path(f"{group}<int:item_id>/claim/", views.claim, name="claim"),
+    path(f"{group}<int:item_id>/act/", views.act, name="act"),
+]

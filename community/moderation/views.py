@@ -1,0 +1,139 @@
+"""Flagging, the review queue and the action log. Views resolve access, then call services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community.accounts.mfa import require_mfa
+
+from . import services
+from .forms import ActionForm, FlagForm
+from .models import ModerationAction, ModerationItem, Reason
+from .policy import access_item, access_review_group
+from .registry import get_kind
+
+PER_PAGE = 25
+
+
+@login_required
+def flag(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
+    """Raise a concern in two clicks: choose a reason, send."""
+    moderated = get_kind(kind)
+    content = moderated.get(object_id) if moderated else None
+    if content is None or not request.user.has_perm("moderation.flag", moderated.group_of(content)):
+        raise Http404
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_content(
+                reporter=request.user, kind=kind, object_id=object_id, **form.cleaned_data
+            )
+        except ValidationError as error:
+            messages.info(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Thank you. Moderators will look at it soon; the author is not told who."),
+            )
+        return redirect(moderated.url_of(content))
+    return render(
+        request,
+        "moderation/flag.html",
+        {"form": form, "kind": moderated, "back": moderated.url_of(content)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access_review_group(request.user, slug)
+    require_mfa(request.user)
+    state = request.GET.get("state", ModerationItem.State.OPEN)
+    reason = request.GET.get("reason", "")
+    items = ModerationItem.objects.filter(group=group, state=state).in_queue_order()
+    if reason in Reason.values:
+        items = items.filter(flags__reason=reason).distinct()
+    items = items.select_related("claimed_by").prefetch_related("flags")
+    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "group": group,
+            "page": page,
+            "state": state,
+            "reason": reason,
+            "states": ModerationItem.State.choices,
+            "reasons": Reason.choices,
+        },
+    )
+
+
+@login_required
+def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    item = access_item(request.user, slug, item_id)
+    require_mfa(request.user)
+    moderated = get_kind(item.kind)
+    content = moderated.get(item.object_id) if moderated else None
+    return render(
+        request,
+        "moderation/item.html",
+        {
+            "group": item.group,
+            "item": item,
+            "kind": moderated,
+            "content": content,
+            "content_html": moderated.html_of(content) if content else "",
+            "content_url": moderated.url_of(content) if content else "",
+            "flags": item.flags.select_related("reporter"),
+            "actions": item.actions.select_related("moderator"),
+            "form": ActionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    item = access_item(request.user, slug, item_id)
+    require_mfa(request.user)
+    try:
+        services.claim_item(moderator=request.user, item=item)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("You are working on this item."))
+    return redirect("moderation:item", slug=slug, item_id=item.pk)
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    item = access_item(request.user, slug, item_id)
+    require_mfa(request.user)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.act(moderator=request.user, item=item, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("moderation:item", slug=slug, item_id=item.pk)
+        messages.success(request, _("Done. The action is in the log."))
+        return redirect("moderation:queue", slug=slug)
+    messages.error(request, _("Please choose a decision."))
+    return redirect("moderation:item", slug=slug, item_id=item.pk)
+
+
+@login_required
+def action_log(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every action in the group, newest first: read-only, as the log itself."""
+    group = access_review_group(request.user, slug)
+    require_mfa(request.user)
+    actions = ModerationAction.objects.filter(group=group).select_related("moderator")
+    page = Paginator(actions, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "moderation/log.html", {"group": group, "page": page})
