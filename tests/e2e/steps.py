@@ -1,8 +1,21 @@
 """Steps that several browser journeys take the same way."""
 
+import time
+
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, current_totp_code
+
+
+def fresh_totp_code() -> str:
+    """The authenticator code now, waiting for the next period if this one is nearly over.
+
+    allauth accepts only the current 30-second period, so a code read at second 29 could
+    expire between filling it in and the server checking it.
+    """
+    if time.time() % 30 > 27:
+        time.sleep(30 - time.time() % 30 + 0.1)
+    return current_totp_code()
 
 
 def log_in(page, assert_accessible, *, email, password=PASSWORD):

@@ -5,32 +5,19 @@ also how Chromium reports a Content-Security-Policy violation).
 """
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
 from community.groups.models import Invitation, Membership, Role
-from tests.conftest import current_totp_code
 from tests.e2e.conftest import PHONE
-from tests.e2e.steps import log_in, message
+from tests.e2e.steps import fresh_totp_code, log_in, message
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 INVITEE_EMAIL = "new.patient@example.test"
 INVITEE_PASSWORD = "a-fresh-patient-password-77"
 LINK = re.compile(r"https?://\S+/invitations/[A-Za-z0-9_-]{43}/")
-
-
-def fresh_totp_code() -> str:
-    """The authenticator code now, waiting for the next period if this one is nearly over.
-
-    allauth accepts only the current 30-second period, so a code read at second 29 could
-    expire between filling it in and the server checking it.
-    """
-    if time.time() % 30 > 27:
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return current_totp_code()
 
 
 def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsiders_get_404(
