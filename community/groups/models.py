@@ -144,6 +144,8 @@ class Membership(models.Model):
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
+    # A mute for a chosen time ends by itself; no task needs to lift it.
+    muted_until = models.DateTimeField(_("muted until"), null=True, blank=True)
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -156,6 +158,12 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.group} ({self.role}, {self.state})"
+
+    @property
+    def is_muted_now(self) -> bool:
+        if self.state != self.State.MUTED:
+            return False
+        return self.muted_until is None or self.muted_until > timezone.now()
 
 
 def hash_token(token: str) -> str:

@@ -62,7 +62,7 @@ def admitted_membership(user, group: SupportGroup) -> Membership | None:
 def active_membership(user, group: SupportGroup) -> Membership | None:
     """An admitted membership that is not muted: the one that may write and act."""
     membership = admitted_membership(user, group)
-    if membership is None or membership.state != Membership.State.ACTIVE:
+    if membership is None or membership.is_muted_now:
         return None
     return membership
 

@@ -192,6 +192,26 @@ def rejoin(membership: Membership, role: str) -> None:
 
 
 @transaction.atomic
+def mute_member(*, group: SupportGroup, user, until) -> Membership:
+    """Let the member read but not write in the group until `until` (None: until lifted)."""
+    membership = Membership.objects.select_for_update().get(group=group, user=user)
+    membership.state, membership.muted_until = Membership.State.MUTED, until
+    membership.save(update_fields=["state", "muted_until", "updated_at"])
+    forget_memberships(user)
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, group: SupportGroup, user) -> Membership:
+    """Take the member out of the group: no more reading, writing or notifications."""
+    membership = Membership.objects.select_for_update().get(group=group, user=user)
+    membership.state, membership.muted_until = Membership.State.REMOVED, None
+    membership.save(update_fields=["state", "muted_until", "updated_at"])
+    forget_memberships(user)
+    return membership
+
+
+@transaction.atomic
 def add_member(
     *, group: SupportGroup, user, role: str = Role.MEMBER, state: str = Membership.State.ACTIVE
 ) -> Membership:

@@ -50,6 +50,8 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "membership": membership_of(request.user, group),
             "can_read_content": request.user.has_perm("groups.read_content", group),
             "can_manage_invitations": request.user.has_perm("groups.manage_invitations", group),
+            # Registered by the moderation app; False where it is not installed.
+            "can_review": request.user.has_perm("moderation.review", group),
         },
     )
 

@@ -23,7 +23,7 @@ class ActionForm(forms.Form):
         choices=[
             (choice, label)
             for choice, label in ModerationAction.Action.choices
-            if choice != ModerationAction.Action.AUTO_HIDE
+            if choice not in (ModerationAction.Action.AUTO_HIDE, ModerationAction.Action.APPEAL)
         ],
         widget=forms.RadioSelect,
     )
@@ -33,9 +33,31 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when removing: the author is told this reason."),
     )
+    mute_days = forms.TypedChoiceField(
+        label=_("Mute for"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", _("(only when muting)")),
+            (1, _("1 day")),
+            (3, _("3 days")),
+            (7, _("1 week")),
+            (30, _("30 days")),
+        ],
+    )
     new_text = forms.CharField(
         label=_("Redacted text"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("For a redaction: the post with only the problem removed."),
+    )
+
+
+class AppealForm(forms.Form):
+    message = forms.CharField(
+        label=_("Why should moderators look again?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("You can appeal once. A different moderator will read it."),
     )

@@ -48,6 +48,13 @@ class ModerationItem(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     first_action_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    escalated = models.BooleanField(default=False)
+    # The moderator whose decision it was, so that an appeal goes to someone else.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    appealed_at = models.DateTimeField(null=True, blank=True)
+    appeal_message = models.TextField(blank=True)
 
     objects = ModerationItemQuerySet.as_manager()
 
@@ -94,6 +101,11 @@ class ModerationAction(AppendOnlyModel):
         AUTO_HIDE = "auto_hide", _("Hidden automatically after several flags")
         REMOVE = "remove", _("Removed")
         REDACT = "redact", _("Redacted")
+        WARN = "warn", _("Warned the member")
+        MUTE = "mute", _("Muted the member")
+        REMOVE_MEMBER = "remove_member", _("Removed the member from the group")
+        ESCALATE = "escalate", _("Asked a clinician to look")
+        APPEAL = "appeal", _("The member appealed")
 
     item = models.ForeignKey(
         ModerationItem, on_delete=models.SET_NULL, null=True, related_name="actions"
@@ -101,6 +113,13 @@ class ModerationAction(AppendOnlyModel):
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="+")
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The member the action was about (the content's author): they can read its reason.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="moderation_notices",
     )
     action = models.CharField(max_length=16, choices=Action.choices)
     target = models.CharField(max_length=64)

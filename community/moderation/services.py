@@ -4,6 +4,7 @@ Content-specific work (hiding a post, redacting it) is done by the owning app's 
 in the registry, inside the same transaction.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.groups.models import Membership, Role
+from community.groups.services import mute_member, remove_member
 from community.notifications.services import notify
 
 from .models import Flag, ModerationAction, ModerationItem, Reason
@@ -49,6 +51,8 @@ def flag_content(*, reporter, kind: str, object_id: int, reason: str, note: str 
         kind=kind, object_id=object_id, defaults={"group": group, "author": author}
     )
     item = ModerationItem.objects.select_for_update().get(pk=item.pk)
+    # A resolved item that is flagged again is new work: reviewers must hear of it.
+    reopened = item.state != ModerationItem.State.OPEN
     try:
         with transaction.atomic():
             flag = Flag.objects.create(
@@ -68,17 +72,22 @@ def flag_content(*, reporter, kind: str, object_id: int, reason: str, note: str 
     if item.flag_count >= AUTO_HIDE_AFTER_FLAGS and item.flag_count - 1 < AUTO_HIDE_AFTER_FLAGS:
         moderated.set_hidden(content, True)
         log(item, moderator=None, action=Action.AUTO_HIDE, reason=_("Flagged by several members."))
-    if item.flag_count == 1 or reason == Reason.CRISIS:
-        tell_reviewers(item)
+    if item.flag_count == 1 or reopened or reason == Reason.CRISIS:
+        tell_reviewers(item, reporter=reporter)
     return flag
 
 
-def tell_reviewers(item: ModerationItem) -> None:
-    """Notify the group's moderators, clinicians and admins that something needs a look."""
+def tell_reviewers(item: ModerationItem, *, reporter=None) -> None:
+    """Notify the group's moderators, clinicians and admins that something needs a look
+    (not a reviewer who raised the concern themselves)."""
     url = reverse("moderation:item", kwargs={"slug": item.group.slug, "item_id": item.pk})
-    reviewers = Membership.objects.filter(
-        group=item.group, role__in=Role.privileged(), state=Membership.State.ACTIVE
-    ).select_related("user")
+    reviewers = (
+        Membership.objects.filter(
+            group=item.group, role__in=Role.privileged(), state=Membership.State.ACTIVE
+        )
+        .exclude(user_id=getattr(reporter, "pk", None))
+        .select_related("user")
+    )
     for membership in reviewers:
         notify(
             recipient=membership.user,
@@ -89,11 +98,14 @@ def tell_reviewers(item: ModerationItem) -> None:
         )
 
 
-def log(item: ModerationItem, *, moderator, action: str, reason="", before="", after=""):
+def log(
+    item: ModerationItem, *, moderator, action: str, reason="", before="", after="", subject=None
+):
     return ModerationAction.objects.create(
         item=item,
         group=item.group,
         moderator=moderator,
+        subject=subject if subject is not None else item.author,
         action=action,
         target=item.target,
         reason=str(reason),
@@ -123,64 +135,195 @@ def claim_item(*, moderator, item: ModerationItem) -> ModerationItem:
             _("%(name)s is already working on this item.") % {"name": item.claimed_by},
             code="claimed",
         )
+    if item.appealed_at is not None and item.decided_by_id == moderator.pk:
+        raise ValidationError(
+            _("This is an appeal against your decision: another moderator must review it."),
+            code="own_decision",
+        )
     item.claimed_by, item.claimed_at = moderator, now
     item.save(update_fields=["claimed_by", "claimed_at"])
     return item
 
 
+@dataclass
+class Decision:
+    """What one action needs and does, so `act` stays a small dispatcher."""
+
+    moderator: object
+    item: ModerationItem
+    moderated: ModeratedKind
+    content: object
+    reason: str
+    new_text: str
+    mute_days: int | None
+    after: str = ""
+
+
+def needs_reason(decision: Decision) -> None:
+    if not decision.reason:
+        raise ValidationError(_("Please give a reason: the member will be told."), code="reason")
+
+
+def do_keep(d: Decision) -> None:
+    d.moderated.set_hidden(d.content, False)
+
+
+def do_hide(d: Decision) -> None:
+    d.moderated.set_hidden(d.content, True)
+
+
+def do_remove(d: Decision) -> None:
+    needs_reason(d)
+    d.moderated.remove(d.content, d.reason)
+
+
+def do_redact(d: Decision) -> None:
+    # Browsers send a textarea's line breaks as CRLF; stored text has plain newlines.
+    d.after = d.new_text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not d.after or d.after == d.moderated.text_of(d.content):
+        raise ValidationError(
+            _("Please change the text: remove only what must go."), code="redaction"
+        )
+    needs_reason(d)
+    d.moderated.redact(d.content, d.after, d.reason)
+    # What is left may be read: it must not stay hidden once the item is resolved.
+    d.moderated.set_hidden(d.content, False)
+
+
+def author_membership(d: Decision):
+    author = d.moderated.author_of(d.content)
+    if author is None:
+        raise ValidationError(_("The author's account no longer exists."), code="no_author")
+    return author
+
+
+def do_warn(d: Decision) -> None:
+    needs_reason(d)
+    author_membership(d)
+
+
+def do_mute(d: Decision) -> None:
+    needs_reason(d)
+    if not d.mute_days or d.mute_days < 1:
+        raise ValidationError(_("Please choose for how long."), code="mute_days")
+    until = timezone.now() + timedelta(days=d.mute_days)
+    mute_member(group=d.item.group, user=author_membership(d), until=until)
+
+
+def do_remove_member(d: Decision) -> None:
+    needs_reason(d)
+    remove_member(group=d.item.group, user=author_membership(d))
+
+
+def do_escalate(d: Decision) -> None:
+    d.item.escalated = True
+    d.item.save(update_fields=["escalated"])
+    url = reverse("moderation:item", kwargs={"slug": d.item.group.slug, "item_id": d.item.pk})
+    clinicians = Membership.objects.filter(
+        group=d.item.group, role=Role.CLINICIAN, state=Membership.State.ACTIVE
+    ).select_related("user")
+    for membership in clinicians:
+        notify(
+            recipient=membership.user,
+            kind="moderation.flagged",
+            group=d.item.group,
+            target=d.item.target,
+            url=url,
+        )
+
+
+# action: (what it does, whether the item is then resolved, whether the member is told)
+DECISIONS = {
+    Action.KEEP: (do_keep, True, False),
+    Action.HIDE: (do_hide, False, False),
+    Action.UNHIDE: (do_keep, True, False),
+    Action.REMOVE: (do_remove, True, True),
+    Action.REDACT: (do_redact, True, True),
+    Action.WARN: (do_warn, True, True),
+    Action.MUTE: (do_mute, True, True),
+    Action.REMOVE_MEMBER: (do_remove_member, True, True),
+    Action.ESCALATE: (do_escalate, False, False),
+}
+
+
 @transaction.atomic
 def act(
-    *, moderator, item: ModerationItem, action: str, reason: str = "", new_text: str = ""
+    *,
+    moderator,
+    item: ModerationItem,
+    action: str,
+    reason: str = "",
+    new_text: str = "",
+    mute_days: int | None = None,
 ) -> ModerationAction:
-    """Apply a moderator's decision to the content and record it."""
+    """Apply a moderator's decision and record it; the member is told when it concerns them."""
     require_reviewer(moderator, item)
+    if action not in DECISIONS:
+        raise ValidationError(_("Unknown action."), code="action")
     item = claim_item(moderator=moderator, item=item)
     moderated, content = content_for(item.kind, item.object_id)
-    reason = reason.strip()
     before = moderated.text_of(content)
-    after = before
-    if action == Action.KEEP:
-        moderated.set_hidden(content, False)
-    elif action == Action.HIDE:
-        moderated.set_hidden(content, True)
-    elif action == Action.UNHIDE:
-        moderated.set_hidden(content, False)
-    elif action == Action.REMOVE:
-        if not reason:
-            raise ValidationError(
-                _("Please give a reason: the author will be told."), code="reason"
-            )
-        moderated.remove(content, reason)
-    elif action == Action.REDACT:
-        after = new_text.strip()
-        if not after or after == before:
-            raise ValidationError(
-                _("Please change the text: remove only what must go."), code="redaction"
-            )
-        if not reason:
-            raise ValidationError(
-                _("Please give a reason: the author will be told."), code="reason"
-            )
-        moderated.redact(content, after, reason)
-    else:
-        raise ValidationError(_("Unknown action."), code="action")
-    entry = log(item, moderator=moderator, action=action, reason=reason, before=before, after=after)
-    resolve(item, resolved=action != Action.HIDE)
-    if action in (Action.REMOVE, Action.REDACT):
+    decision = Decision(moderator, item, moderated, content, reason.strip(), new_text, mute_days)
+    decision.after = before
+    run, resolves, tells_member = DECISIONS[action]
+    run(decision)
+    entry = log(
+        item,
+        moderator=moderator,
+        action=action,
+        reason=decision.reason,
+        before=before,
+        after=decision.after,
+        subject=moderated.author_of(content),
+    )
+    resolve(item, resolved=resolves, decided_by=moderator)
+    if tells_member:
         notify(
             recipient=moderated.author_of(content),
             kind="moderation.outcome",
             group=item.group,
             target=item.target,
-            url=moderated.url_of(content),
+            url=reverse("moderation:notices"),
         )
     return entry
 
 
-def resolve(item: ModerationItem, *, resolved: bool) -> None:
+def resolve(item: ModerationItem, *, resolved: bool, decided_by=None) -> None:
     now = timezone.now()
     item.first_action_at = item.first_action_at or now
     item.claimed_by, item.claimed_at = None, None
+    item.decided_by = decided_by or item.decided_by
     if resolved:
         item.state, item.resolved_at = ModerationItem.State.RESOLVED, now
-    item.save(update_fields=["first_action_at", "claimed_by", "claimed_at", "state", "resolved_at"])
+    else:
+        # Hidden or escalated content is still under review: back in (or kept in) the queue.
+        item.state, item.resolved_at = ModerationItem.State.OPEN, None
+    item.save(
+        update_fields=[
+            "first_action_at",
+            "claimed_by",
+            "claimed_at",
+            "state",
+            "resolved_at",
+            "decided_by",
+        ]
+    )
+
+
+@transaction.atomic
+def appeal(*, author, item: ModerationItem, message: str) -> ModerationItem:
+    """Let the author ask, once, for a removal to be looked at again by another moderator."""
+    item = ModerationItem.objects.select_for_update().get(pk=item.pk)
+    if item.author_id != author.pk or not item.actions.filter(action=Action.REMOVE).exists():
+        raise PermissionDenied
+    if item.appealed_at is not None:
+        raise ValidationError(_("You have already appealed this decision."), code="again")
+    message = message.strip()
+    if not message:
+        raise ValidationError(_("Please say why you disagree."), code="empty")
+    item.appealed_at, item.appeal_message = timezone.now(), message[:2000]
+    item.state, item.resolved_at = ModerationItem.State.OPEN, None
+    item.save(update_fields=["appealed_at", "appeal_message", "state", "resolved_at"])
+    log(item, moderator=None, action=Action.APPEAL, reason=message[:2000], subject=author)
+    tell_reviewers(item)
+    return item

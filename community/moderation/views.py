@@ -1,18 +1,23 @@
 """Flagging, the review queue and the action log. Views resolve access, then call services."""
 
+import statistics
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.accounts.mfa import require_mfa
 
 from . import services
-from .forms import ActionForm, FlagForm
+from .forms import ActionForm, AppealForm, FlagForm
 from .models import ModerationAction, ModerationItem, Reason
 from .policy import access_item, access_review_group
 from .registry import get_kind
@@ -137,3 +142,82 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     actions = ModerationAction.objects.filter(group=group).select_related("moderator")
     page = Paginator(actions, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "moderation/log.html", {"group": group, "page": page})
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    """What moderators decided about the member's own words, with their reasons."""
+    actions = (
+        ModerationAction.objects.filter(subject=request.user)
+        .exclude(action__in=[ModerationAction.Action.AUTO_HIDE, ModerationAction.Action.APPEAL])
+        .select_related("group", "item")
+    )
+    page = Paginator(actions, PER_PAGE).get_page(request.GET.get("page"))
+    appealable = {
+        action.item_id
+        for action in page.object_list
+        if action.action == ModerationAction.Action.REMOVE
+        and action.item is not None
+        and action.item.appealed_at is None
+    }
+    return render(request, "moderation/notices.html", {"page": page, "appealable": appealable})
+
+
+@login_required
+def appeal(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The author of removed content asks, once, for another moderator to look."""
+    item = ModerationItem.objects.filter(pk=item_id, author=request.user).first()
+    if item is None:
+        raise Http404
+    form = AppealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal(author=request.user, item=item, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your appeal was sent. A different moderator will look."))
+            return redirect("moderation:notices")
+    return render(
+        request, "moderation/appeal.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open items, time to first action, and actions by type, for the group's reviewers."""
+    group = access_review_group(request.user, slug)
+    require_mfa(request.user)
+    return render(
+        request,
+        "moderation/dashboard.html",
+        {"group": group, **dashboard_figures(group)},
+    )
+
+
+def dashboard_figures(group) -> dict:
+    now = timezone.now()
+    items = ModerationItem.objects.filter(group=group)
+    medians = {}
+    for days in (7, 30):
+        waits = [
+            (first - created).total_seconds() / 60
+            for created, first in items.filter(
+                created_at__gte=now - timedelta(days=days), first_action_at__isnull=False
+            ).values_list("created_at", "first_action_at")
+        ]
+        medians[days] = round(statistics.median(waits)) if waits else None
+    by_type = (
+        ModerationAction.objects.filter(group=group, created_at__gte=now - timedelta(days=30))
+        .values("action")
+        .annotate(count=Count("pk"))
+        .order_by("-count")
+    )
+    labels = dict(ModerationAction.Action.choices)
+    return {
+        "open_count": items.filter(state=ModerationItem.State.OPEN).count(),
+        "crisis_open": items.filter(state=ModerationItem.State.OPEN, crisis=True).count(),
+        "median_7": medians[7],
+        "median_30": medians[30],
+        "by_type": [(labels.get(row["action"], row["action"]), row["count"]) for row in by_type],
+    }

@@ -274,6 +274,13 @@ ACCESS_TABLE = [
     ),
     Row("moderation:queue", reviewers_only(200), kwargs=group_slug),
     Row("moderation:log", reviewers_only(200), kwargs=group_slug),
+    Row("moderation:dashboard", reviewers_only(200), kwargs=group_slug),
+    Row("moderation:notices", signed_in(200)),
+    Row(
+        "moderation:appeal",
+        outcomes(logged_out=LOGIN, member=200, default=404),  # only the author may appeal
+        kwargs=lambda world: {"item_id": world.moderation_item.pk},
+    ),
     Row("moderation:item", reviewers_only(200), kwargs=item_kwargs),
     Row("moderation:claim", reviewers_only(REDIRECT), kwargs=item_kwargs, method="post"),
     Row(
