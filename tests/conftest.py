@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 
 from community.accounts.mfa import current_totp_code as totp_code_for
 from community.groups.models import Condition, Membership, Role, SupportGroup
+from community.moderation.models import GroupRules
 from config.celery import app as celery_app
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in tests are
@@ -58,13 +59,17 @@ def make_group(db):
         condition = condition or Condition.objects.create(
             name=f"Condition {number}", slug=f"condition-{number}"
         )
-        return SupportGroup.objects.create(
+        group = SupportGroup.objects.create(
             condition=condition,
             name=name or f"Group {number}",
             slug=f"group-{number}",
             kind=kind,
             **fields,
         )
+        # Pre-moderation of a new member's first post is on by default in the product;
+        # tests about it turn it on, the others test what happens once posts are published.
+        GroupRules.objects.create(group=group, premoderate_first_posts=0)
+        return group
 
     return make
 

@@ -1,5 +1,7 @@
 """Demo threads so that `make run` shows a living community (written for this project)."""
 
+from community.moderation.models import GroupRules
+
 from .models import Thread
 from .services import create_thread, reply, toggle_reaction
 
@@ -103,27 +105,41 @@ DEMO_THREADS = {
 
 
 def seed_forum_demo(groups: dict, users: dict) -> None:
-    """Create the demo threads once; a second run finds them and does nothing."""
+    """Create the demo threads once; a second run finds them and does nothing.
+
+    The demo's history is published as written; pre-moderation (a new member's first post)
+    applies from then on, to anyone new.
+    """
     for slug, threads in DEMO_THREADS.items():
         group = groups[slug]
-        for author, title, body, warning, anonymous, replies, reactions in threads:
-            if Thread.objects.filter(group=group, title=title).exists():
-                continue
-            thread = create_thread(
-                author=users[author],
-                group=group,
-                title=title,
-                body=body,
-                content_warning=warning,
-                anonymous=anonymous,
+        rules = GroupRules.for_group(group)
+        first_posts, rules.premoderate_first_posts = rules.premoderate_first_posts, 0
+        rules.save()
+        seed_threads(group, threads, users)
+        rules.premoderate_first_posts = first_posts
+        rules.save()
+
+
+def seed_threads(group, threads, users) -> None:
+    """Write one group's demo threads, replies and reactions through the services."""
+    for author, title, body, warning, anonymous, replies, reactions in threads:
+        if Thread.objects.filter(group=group, title=title).exists():
+            continue
+        thread = create_thread(
+            author=users[author],
+            group=group,
+            title=title,
+            body=body,
+            content_warning=warning,
+            anonymous=anonymous,
+        )
+        for reply_author, reply_body, reply_anonymous in replies:
+            reply(
+                author=users[reply_author],
+                thread=thread,
+                body=reply_body,
+                anonymous=reply_anonymous,
             )
-            for reply_author, reply_body, reply_anonymous in replies:
-                reply(
-                    author=users[reply_author],
-                    thread=thread,
-                    body=reply_body,
-                    anonymous=reply_anonymous,
-                )
-            posts = list(thread.posts.order_by("number"))
-            for who, index, kind in reactions:
-                toggle_reaction(user=users[who], post=posts[index], kind=kind)
+        posts = list(thread.posts.order_by("number"))
+        for who, index, kind in reactions:
+            toggle_reaction(user=users[who], post=posts[index], kind=kind)

@@ -51,6 +51,8 @@ class Thread(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     is_pinned = models.BooleanField(_("pinned"), default=False)
     is_locked = models.BooleanField(_("locked"), default=False)
+    # Its first post waits for a moderator's approval: only its author and moderators see it.
+    is_held = models.BooleanField(_("waiting for review"), default=False)
     # Denormalised, kept by the services:
     post_count = models.PositiveIntegerField(default=0)
     last_post_number = models.PositiveIntegerField(default=0)
@@ -102,6 +104,7 @@ class Post(models.Model):
     # Set by moderators (or the automatic safeguard); peers then see a placeholder.
     hidden_at = models.DateTimeField(_("hidden by moderators"), null=True, blank=True)
     removed_at = models.DateTimeField(_("removed by moderators"), null=True, blank=True)
+    held_at = models.DateTimeField(_("waiting for review"), null=True, blank=True)
     # Why moderators removed or redacted it, shown to the author only.
     moderator_note = models.TextField(_("moderators' note to the author"), blank=True)
     # {"support": 3, "thanks": 1}: kept by the reaction service.
@@ -125,7 +128,7 @@ class Post(models.Model):
     @property
     def is_withheld(self) -> bool:
         """Hidden or removed by moderators: peers see a placeholder instead of the text."""
-        return self.hidden_at is not None or self.removed_at is not None
+        return any(moment is not None for moment in (self.hidden_at, self.removed_at, self.held_at))
 
     @property
     def page_number(self) -> int:

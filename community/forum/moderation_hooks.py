@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from community.moderation.registry import ModeratedKind
 
 from .models import Post
-from .services import rewrite_post
+from .services import approve_post, rewrite_post
 
 
 def get_post(post_id: int) -> Post | None:
@@ -44,4 +44,5 @@ FORUM_POST = ModeratedKind(
     set_hidden=set_hidden,
     remove=remove,
     redact=redact,
+    approve=approve_post,
 )

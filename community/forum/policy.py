@@ -78,6 +78,7 @@ class ThreadPermissions:
     can_reply: bool
     can_react: bool
     can_moderate: bool
+    can_review: bool  # moderators, clinicians and admins: see what waits for review
     is_member: bool
 
     @classmethod
@@ -87,6 +88,7 @@ class ThreadPermissions:
             can_reply=user.has_perm("forum.reply", thread),
             can_react=user.has_perm("forum.start_thread", thread.group),
             can_moderate=user.has_perm("forum.moderate", thread),
+            can_review=may_review(user, thread.group),
             is_member=user.has_perm("forum.read", thread),
         )
 
@@ -109,11 +111,21 @@ def access_group_forum(user, slug: str) -> SupportGroup:
 
 
 def access_thread(user, slug: str, thread_id: int) -> Thread:
-    """Fetch a thread of the group named in the URL that the user may read, or raise 404."""
+    """Fetch a thread of the group named in the URL that the user may read, or raise 404.
+
+    A thread waiting for review exists only for its author and the group's moderators.
+    """
     thread = Thread.objects.select_related("group").filter(pk=thread_id, group__slug=slug).first()
     if thread is None or not user.has_perm("forum.read", thread):
         raise Http404
+    if thread.is_held and thread.author_id != user.pk and not may_review(user, thread.group):
+        raise Http404
     return thread
+
+
+def may_review(user, group) -> bool:
+    """Moderators, clinicians and group admins see what waits for review."""
+    return user.has_perm("moderation.review", group)
 
 
 def access_post(user, slug: str, post_id: int) -> Post:
@@ -146,6 +158,7 @@ def access_image(user, slug: str, image_id: int) -> PostImage:
             post__deleted_at__isnull=True,
             post__hidden_at__isnull=True,
             post__removed_at__isnull=True,
+            post__held_at__isnull=True,
         )
         .first()
     )

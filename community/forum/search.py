@@ -45,6 +45,7 @@ def searchable_posts(user) -> QuerySet:
     return Post.objects.filter(
         hidden_at__isnull=True,
         removed_at__isnull=True,
+        held_at__isnull=True,
         thread__group__in=readable_groups(user),
         deleted_at__isnull=True,
     ).select_related("thread__group")

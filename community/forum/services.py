@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from community.groups.models import Membership, SupportGroup
 from community.markup.render import MAX_SOURCE_LENGTH, render_markdown
+from community.moderation.screening import screen
+from community.moderation.services import flag_automatically, hold_for_review
 from community.notifications.services import notify
 from community.privacy.models import AccessRecord
 from community.privacy.services import record_access
@@ -117,11 +119,30 @@ def add_post(
     anonymous: bool,
     images: Sequence[CleanImage],
 ) -> Post:
-    """Append a post to a locked thread row and bring the thread's counters up to date."""
+    """Append a post to a locked thread row and bring the thread's counters up to date.
+
+    New words are screened first: a watched word may refuse them, and pre-moderation may
+    hold them for a moderator's approval (then nobody else sees or hears of them yet).
+    """
+    number = thread.last_post_number + 1
+    screening = screen(
+        group=thread.group,
+        author=author,
+        text=f"{thread.title}\n{body}" if number == 1 else body,
+        earlier_posts=Post.objects.filter(
+            thread__group=thread.group, author=author, held_at__isnull=True
+        ).count(),
+    )
+    if screening.blocked_by:
+        raise ValidationError(
+            _("This group does not allow “%(phrase)s”. Please rephrase your message."),
+            code="watched_word",
+            params={"phrase": screening.blocked_by},
+        )
     rendered = render_markdown(body)
     now = timezone.now()
-    number = thread.last_post_number + 1
     post = Post.objects.create(
+        held_at=now if screening.hold else None,
         thread=thread,
         author=author,
         number=number,
@@ -135,16 +156,21 @@ def add_post(
     PostRevision.objects.create(
         post=post, body_source=body, body_html=rendered.html, content_warning=content_warning
     )
-    Thread.objects.filter(pk=thread.pk).update(
-        post_count=F("post_count") + 1,
-        last_post_number=number,
-        last_activity_at=now,
-        last_poster=author,
-        last_post_anonymous=anonymous,
-    )
+    counters = {"post_count": F("post_count") + 1, "last_post_number": number}
+    if not screening.hold:
+        counters.update(last_activity_at=now, last_poster=author, last_post_anonymous=anonymous)
+    elif number == 1:
+        counters["is_held"] = True
+    Thread.objects.filter(pk=thread.pk).update(**counters)
     ThreadFollow.objects.get_or_create(user=author, thread=thread)
     mark_own_post_read(user=author, thread=thread, number=number)
-    notify_about(post, thread)
+    moderation = {"kind": "forum.post", "object_id": post.pk, "group": thread.group}
+    if screening.hold:
+        hold_for_review(**moderation, author=author, note=screening.note)
+    else:
+        notify_about(post, thread)
+        for phrase in screening.flag_phrases:
+            flag_automatically(**moderation, author=author, note=f"Watched word: {phrase}")
     # Last, so that nothing after the files are written can fail and leave them orphaned.
     attach_images(post, images)
     return post
@@ -297,9 +323,30 @@ def delete_post(*, actor, post: Post) -> Post:
     return post
 
 
+def approve_post(post: Post) -> None:
+    """Publish a post that waited for review: peers see it, followers hear of it now."""
+    post.held_at = None
+    post.save(update_fields=["held_at"])
+    thread = post.thread
+    if post.number == 1:
+        Thread.objects.filter(pk=thread.pk).update(is_held=False)
+    Thread.objects.filter(pk=thread.pk).update(last_activity_at=timezone.now())
+    refresh_last_poster(thread)
+    notify_about(post, thread)
+
+
 def refresh_last_poster(thread: Thread) -> None:
-    """Name the newest remaining post's author as last poster, never a deleted post's."""
-    latest = thread.posts.filter(deleted_at__isnull=True).order_by("-number").first()
+    """Name the newest visible post's author as last poster, never a withheld post's."""
+    latest = (
+        thread.posts.filter(
+            deleted_at__isnull=True,
+            held_at__isnull=True,
+            hidden_at__isnull=True,
+            removed_at__isnull=True,
+        )
+        .order_by("-number")
+        .first()
+    )
     Thread.objects.filter(pk=thread.pk).update(
         last_poster=latest.author if latest else None,
         last_post_anonymous=latest.is_anonymous if latest else True,

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +37,7 @@ from .policy import (
     access_post,
     access_post_anywhere,
     access_thread,
+    may_review,
 )
 from .search import search_posts
 
@@ -68,6 +70,9 @@ def form_page(request: HttpRequest, template: str, context: dict, form) -> HttpR
 def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
     group = access_group_forum(request.user, slug)
     threads = Thread.objects.filter(group=group).for_list(request.user)
+    if not may_review(request.user, group):
+        # Threads waiting for review: only their authors (and moderators) see them.
+        threads = threads.exclude(Q(is_held=True) & ~Q(author_id=request.user.pk))
     page = Paginator(threads, settings.FORUM_THREADS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -155,11 +160,11 @@ def page_of(request: HttpRequest, thread: Thread) -> int:
 def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read_up_to: int):
     size = posts_per_page()
     first = (page - 1) * size + 1
-    posts = list(
-        thread.posts.filter(number__gte=first, number__lt=first + size)
-        .select_related("author")
-        .prefetch_related("images")
-    )
+    posts = thread.posts.filter(number__gte=first, number__lt=first + size)
+    if not perms.can_review:
+        # Posts waiting for review are shown only to their authors (and reviewers).
+        posts = posts.exclude(Q(held_at__isnull=False) & ~Q(author_id=request.user.pk))
+    posts = list(posts.select_related("author").prefetch_related("images"))
     mine: dict[int, set] = {}
     for post_id, kind in Reaction.objects.filter(
         user=request.user, post__in=[post.pk for post in posts]
@@ -175,7 +180,7 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
             is_own=post.author_id == request.user.pk,
             shows_body=not post.is_withheld
             or post.author_id == request.user.pk
-            or perms.can_moderate,
+            or perms.can_review,
             reactions=reaction_summary(post, frozenset(mine.get(post.pk, ())), labels),
         )
         for post in posts

@@ -49,6 +49,8 @@ class ModerationItem(models.Model):
     first_action_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     escalated = models.BooleanField(default=False)
+    # Held back by pre-moderation or a watched word: waits for a moderator's approval.
+    held = models.BooleanField(default=False)
     # The moderator whose decision it was, so that an appeal goes to someone else.
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -106,6 +108,7 @@ class ModerationAction(AppendOnlyModel):
         REMOVE_MEMBER = "remove_member", _("Removed the member from the group")
         ESCALATE = "escalate", _("Asked a clinician to look")
         APPEAL = "appeal", _("The member appealed")
+        APPROVE = "approve", _("Approved (was waiting for review)")
 
     item = models.ForeignKey(
         ModerationItem, on_delete=models.SET_NULL, null=True, related_name="actions"
@@ -133,3 +136,51 @@ class ModerationAction(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target}"
+
+
+class GroupRules(models.Model):
+    """A group's automatic safeguards (staff set them in the admin; defaults apply without)."""
+
+    group = models.OneToOneField(
+        SupportGroup, on_delete=models.CASCADE, related_name="moderation_rules"
+    )
+    auto_hide_after_flags = models.PositiveSmallIntegerField(
+        _("hide content flagged by this many members"), default=3
+    )
+    premoderate_first_posts = models.PositiveSmallIntegerField(
+        _("hold a new member's first posts for review"), default=1
+    )
+    premoderate_everyone = models.BooleanField(_("hold every post for review"), default=False)
+
+    class Meta:
+        verbose_name = _("group moderation rules")
+        verbose_name_plural = _("group moderation rules")
+
+    def __str__(self) -> str:
+        return f"Rules of {self.group}"
+
+    @classmethod
+    def for_group(cls, group: SupportGroup) -> "GroupRules":
+        """The group's rules, or unsaved defaults."""
+        return cls.objects.filter(group=group).first() or cls(group=group)
+
+
+class WatchedWord(models.Model):
+    class Response(models.TextChoices):
+        BLOCK = "block", _("Refuse the post")
+        HOLD = "hold", _("Hold the post for review")
+        FLAG = "flag", _("Publish, and flag it for moderators")
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="+")
+    phrase = models.CharField(_("word or phrase"), max_length=100)
+    response = models.CharField(max_length=8, choices=Response.choices, default=Response.HOLD)
+
+    class Meta:
+        verbose_name = _("watched word")
+        verbose_name_plural = _("watched words")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "phrase"], name="moderation_one_word")
+        ]
+
+    def __str__(self) -> str:
+        return self.phrase

@@ -23,6 +23,7 @@ class ModeratedKind:
     remove: Callable[[object, str], None]  # (content, reason the author is told)
     # (content, new source text, reason the author is told), keeping the history
     redact: Callable[[object, str, str], None]
+    approve: Callable[[object], None]  # publish content that was held for review
 
 
 _kinds: dict[str, ModeratedKind] = {}

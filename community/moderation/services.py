@@ -18,7 +18,7 @@ from community.groups.models import Membership, Role
 from community.groups.services import mute_member, remove_member
 from community.notifications.services import notify
 
-from .models import Flag, ModerationAction, ModerationItem, Reason
+from .models import Flag, GroupRules, ModerationAction, ModerationItem, Reason
 from .registry import ModeratedKind, get_kind
 
 AUTO_HIDE_AFTER_FLAGS = 3
@@ -69,7 +69,8 @@ def flag_content(*, reporter, kind: str, object_id: int, reason: str, note: str 
     item.resolved_at = None
     item.save(update_fields=["flag_count", "crisis", "state", "resolved_at"])
     item.refresh_from_db()
-    if item.flag_count >= AUTO_HIDE_AFTER_FLAGS and item.flag_count - 1 < AUTO_HIDE_AFTER_FLAGS:
+    threshold = GroupRules.for_group(group).auto_hide_after_flags
+    if threshold and item.flag_count == threshold:
         moderated.set_hidden(content, True)
         log(item, moderator=None, action=Action.AUTO_HIDE, reason=_("Flagged by several members."))
     if item.flag_count == 1 or reopened or reason == Reason.CRISIS:
@@ -232,6 +233,14 @@ def do_escalate(d: Decision) -> None:
         )
 
 
+def do_approve(d: Decision) -> None:
+    if not d.item.held:
+        raise ValidationError(_("This is not waiting for approval."), code="not_held")
+    d.moderated.approve(d.content)
+    d.item.held = False
+    d.item.save(update_fields=["held"])
+
+
 # action: (what it does, whether the item is then resolved, whether the member is told)
 DECISIONS = {
     Action.KEEP: (do_keep, True, False),
@@ -243,6 +252,7 @@ DECISIONS = {
     Action.MUTE: (do_mute, True, True),
     Action.REMOVE_MEMBER: (do_remove_member, True, True),
     Action.ESCALATE: (do_escalate, False, False),
+    Action.APPROVE: (do_approve, True, False),
 }
 
 
@@ -326,4 +336,29 @@ def appeal(*, author, item: ModerationItem, message: str) -> ModerationItem:
     item.save(update_fields=["appealed_at", "appeal_message", "state", "resolved_at"])
     log(item, moderator=None, action=Action.APPEAL, reason=message[:2000], subject=author)
     tell_reviewers(item)
+    return item
+
+
+@transaction.atomic
+def hold_for_review(*, kind: str, object_id: int, group, author, note: str) -> ModerationItem:
+    """Put new content in the queue to wait for approval (pre-moderation, watched words)."""
+    item, _created = ModerationItem.objects.get_or_create(
+        kind=kind, object_id=object_id, defaults={"group": group, "author": author}
+    )
+    item.held, item.state = True, ModerationItem.State.OPEN
+    item.save(update_fields=["held", "state"])
+    tell_reviewers(item)
+    return item
+
+
+@transaction.atomic
+def flag_automatically(*, kind: str, object_id: int, group, author, note: str) -> ModerationItem:
+    """A watched word asks moderators to look at published content."""
+    item, created = ModerationItem.objects.get_or_create(
+        kind=kind, object_id=object_id, defaults={"group": group, "author": author}
+    )
+    Flag.objects.create(item=item, reporter=None, reason=Reason.OTHER, note=note[:500])
+    ModerationItem.objects.filter(pk=item.pk).update(flag_count=F("flag_count") + 1)
+    if created:
+        tell_reviewers(item)
     return item

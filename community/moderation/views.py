@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from community.accounts.mfa import require_mfa
 
@@ -135,6 +135,7 @@ def act(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe  # read-only, as the log itself: no method of this address changes anything
 def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     """Every action in the group, newest first: read-only, as the log itself."""
     group = access_review_group(request.user, slug)

@@ -17,6 +17,10 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("These records cannot be deleted.")
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        # Refused before Django opens its transaction, so the caller's stays usable.
+        raise AppendOnlyError("These records cannot be changed.")
+
 
 class AppendOnlyModel(models.Model):
     """A record that is written once and never changed or deleted through the ORM
