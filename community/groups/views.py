@@ -34,7 +34,16 @@ def home(request: HttpRequest) -> HttpResponse:
         SupportGroup.objects.joined_by(request.user).select_related("condition").with_member_count()
     )
     managed = groups_managed_by(request.user).select_related("condition").with_member_count()
-    return render(request, "groups/home.html", {"groups": groups, "managed_groups": managed})
+    return render(
+        request,
+        "groups/home.html",
+        {
+            "groups": groups,
+            "managed_groups": managed,
+            # Registered by the moderation app.
+            "can_oversee_moderation": request.user.has_perm("moderation.oversee"),
+        },
+    )
 
 
 @login_required

@@ -4,7 +4,7 @@ import rules
 from django.http import Http404
 
 from community.groups.models import Role, SupportGroup
-from community.groups.policy import active_membership, is_group_member
+from community.groups.policy import active_membership, is_group_member, is_staff
 
 from .models import ModerationItem
 
@@ -19,6 +19,8 @@ def reviews(user, group: SupportGroup) -> bool:
 # Any member who can read the content may flag it (not their own: see the service).
 rules.add_perm("moderation.flag", is_group_member)
 rules.add_perm("moderation.review", reviews)
+# Staff see how many items wait in every group (counts only, never the content).
+rules.add_perm("moderation.oversee", is_staff)
 
 
 def access_review_group(user, slug: str) -> SupportGroup:

@@ -7,6 +7,7 @@ app_name = "moderation"
 group = "groups/<slug:slug>/moderation/"
 urlpatterns = [
     path("moderation/flag/<str:kind>/<int:object_id>/", views.flag, name="flag"),
+    path("moderation/", views.overview, name="overview"),
     path("moderation/notices/", views.notices, name="notices"),
     path("moderation/appeal/<int:item_id>/", views.appeal, name="appeal"),
     path(f"{group}dashboard/", views.dashboard, name="dashboard"),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -222,3 +222,22 @@ def dashboard_figures(group) -> dict:
         "median_30": medians[30],
         "by_type": [(labels.get(row["action"], row["action"]), row["count"]) for row in by_type],
     }
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Staff: open items in every group, as counts only (no content, so no look to audit)."""
+    if not request.user.has_perm("moderation.oversee"):
+        raise Http404
+    require_mfa(request.user)
+    open_items = ModerationItem.objects.filter(state=ModerationItem.State.OPEN)
+    rows = (
+        open_items.values("group__name", "group__slug")
+        .annotate(
+            open=Count("pk"),
+            crisis=Count("pk", filter=Q(crisis=True)),
+            held=Count("pk", filter=Q(held=True)),
+        )
+        .order_by("-crisis", "-open", "group__name")
+    )
+    return render(request, "moderation/overview.html", {"rows": rows})

@@ -276,6 +276,7 @@ ACCESS_TABLE = [
     Row("moderation:log", reviewers_only(200), kwargs=group_slug),
     Row("moderation:dashboard", reviewers_only(200), kwargs=group_slug),
     Row("moderation:notices", signed_in(200)),
+    Row("moderation:overview", signed_in(404, staff=200)),
     Row(
         "moderation:appeal",
         outcomes(logged_out=LOGIN, member=200, default=404),  # only the author may appeal
