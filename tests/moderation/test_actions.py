@@ -14,7 +14,7 @@ from community.forum.models import Post, PostRevision
 from community.groups.models import Membership, Role
 from community.moderation import services as moderation
 from community.moderation.forms import ActionForm
-from community.moderation.models import Flag, ModerationAction, ModerationItem, Reason
+from community.moderation.models import Flag, ModerationAction, ModerationItem
 from community.moderation.services import CLAIM_EXPIRES
 from community.notifications.models import Notification
 from community.privacy.models import AppendOnlyError
@@ -26,25 +26,6 @@ REASON = "Names a neighbour who has not agreed to be written about."
 OUTCOME = "moderation.outcome"
 Action = ModerationAction.Action
 State = ModerationItem.State
-
-
-@pytest.fixture
-def post(member, group) -> Post:
-    thread = forum.create_thread(author=member, group=group, title="Pumps", body=BODY)
-    return thread.posts.get()
-
-
-@pytest.fixture
-def item(post, peer) -> ModerationItem:
-    moderation.flag_content(reporter=peer, kind=KIND, object_id=post.pk, reason=Reason.THIRD_PARTY)
-    return ModerationItem.objects.get(kind=KIND, object_id=post.pk)
-
-
-@pytest.fixture
-def second_moderator(make_user, join, group):
-    user = make_user(mfa=True, display_name="Moderator Mo")
-    join(user, group, role=Role.MODERATOR)
-    return user
 
 
 @pytest.fixture

@@ -20,34 +20,9 @@ State = ModerationItem.State
 
 
 @pytest.fixture
-def post(member, group) -> Post:
-    thread = forum.create_thread(author=member, group=group, title="Pumps", body=BODY)
-    return thread.posts.get()
-
-
-@pytest.fixture
-def item(post, peer) -> ModerationItem:
-    moderation.flag_content(
-        reporter=peer,
-        kind=KIND,
-        object_id=post.pk,
-        reason=Reason.THIRD_PARTY,
-        note="Her full name and street.",
-    )
-    return ModerationItem.objects.get(kind=KIND, object_id=post.pk)
-
-
-@pytest.fixture
 def clinician(make_user, join, group):
     user = make_user(mfa=True, is_verified_clinician=True, display_name="Dr Lind")
     join(user, group, role=Role.CLINICIAN)
-    return user
-
-
-@pytest.fixture
-def second_moderator(make_user, join, group):
-    user = make_user(mfa=True, display_name="Moderator Mo")
-    join(user, group, role=Role.MODERATOR)
     return user
 
 
