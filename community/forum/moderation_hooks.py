@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from community.moderation.registry import ModeratedKind
 
 from .models import Post
-from .services import approve_post, rewrite_post
+from .services import approve_post, refresh_last_poster, rewrite_post
 
 
 def get_post(post_id: int) -> Post | None:
@@ -17,12 +17,14 @@ def get_post(post_id: int) -> Post | None:
 def set_hidden(post: Post, hidden: bool) -> None:
     post.hidden_at = timezone.now() if hidden else None
     post.save(update_fields=["hidden_at"])
+    refresh_last_poster(post.thread)
 
 
 def remove(post: Post, reason: str) -> None:
     post.removed_at = timezone.now()
     post.moderator_note = reason
     post.save(update_fields=["removed_at", "moderator_note"])
+    refresh_last_poster(post.thread)
 
 
 def redact(post: Post, source: str, reason: str) -> None:

@@ -57,10 +57,16 @@ def is_not_deleted(user, post: Post) -> bool:
     return not post.is_deleted
 
 
+@rules.predicate
+def is_published(user, post: Post) -> bool:
+    """Not hidden, removed or waiting for review."""
+    return not post.is_withheld
+
+
 rules.add_perm("forum.read", reads_in)
 rules.add_perm("forum.start_thread", writes_in)
 rules.add_perm("forum.reply", writes_in & (thread_is_open | moderates))
-rules.add_perm("forum.react", writes_in & is_not_deleted)
+rules.add_perm("forum.react", writes_in & is_not_deleted & is_published)
 rules.add_perm("forum.follow", reads_in)
 rules.add_perm(
     "forum.edit_post", is_author & is_not_deleted & writes_in & (thread_is_open | moderates)
@@ -135,15 +141,21 @@ def access_post(user, slug: str, post_id: int) -> Post:
         .filter(pk=post_id, thread__group__slug=slug)
         .first()
     )
-    if post is None or not user.has_perm("forum.read", post):
+    if post is None or not user.has_perm("forum.read", post) or not may_see_post(user, post):
         raise Http404
     return post
+
+
+def may_see_post(user, post: Post) -> bool:
+    """Posts (and threads) waiting for review exist only for their author and reviewers."""
+    waiting = post.held_at is not None or post.thread.is_held
+    return not waiting or post.author_id == user.pk or may_review(user, post.thread.group)
 
 
 def access_post_anywhere(user, post_id: int) -> Post:
     """Fetch a post by id alone (links that must survive a thread's move), or raise 404."""
     post = Post.objects.select_related("thread__group").filter(pk=post_id).first()
-    if post is None or not user.has_perm("forum.read", post):
+    if post is None or not user.has_perm("forum.read", post) or not may_see_post(user, post):
         raise Http404
     return post
 

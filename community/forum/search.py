@@ -46,6 +46,7 @@ def searchable_posts(user) -> QuerySet:
         hidden_at__isnull=True,
         removed_at__isnull=True,
         held_at__isnull=True,
+        thread__is_held=False,
         thread__group__in=readable_groups(user),
         deleted_at__isnull=True,
     ).select_related("thread__group")

@@ -133,12 +133,7 @@ def add_post(
             thread__group=thread.group, author=author, held_at__isnull=True
         ).count(),
     )
-    if screening.blocked_by:
-        raise ValidationError(
-            _("This group does not allow “%(phrase)s”. Please rephrase your message."),
-            code="watched_word",
-            params={"phrase": screening.blocked_by},
-        )
+    refuse_if_blocked(screening)
     rendered = render_markdown(body)
     now = timezone.now()
     post = Post.objects.create(
@@ -176,8 +171,25 @@ def add_post(
     return post
 
 
+def refuse_if_blocked(screening) -> None:
+    if screening.blocked_by:
+        raise ValidationError(
+            _("This group does not allow “%(phrase)s”. Please rephrase your message."),
+            code="watched_word",
+            params={"phrase": screening.blocked_by},
+        )
+
+
+def refuse_blocked_words(group, author, text: str) -> None:
+    """An edit may not bring in a word the group refuses."""
+    refuse_if_blocked(screen(group=group, author=author, text=text, earlier_posts=10**6))
+
+
 def notify_about(post: Post, thread: Thread) -> None:
-    """Tell mentioned members, then followers of the thread (each person at most once)."""
+    """Tell mentioned members, then followers of the thread (each person at most once);
+    nobody hears of anything in a thread that still waits for review."""
+    if thread.is_held:
+        return
     common = {
         "group": thread.group,
         "actor": post.author,
@@ -290,8 +302,15 @@ def reply(
 def edit_post(*, editor, post: Post, body: str, content_warning: str = "") -> Post:
     """Change a post's text, keeping the earlier version in its revision history."""
     require(editor, "forum.edit_post", post)
+    if post.removed_at or post.hidden_at or post.moderator_note:
+        # Otherwise an author could put back what moderators redacted or removed.
+        raise ValidationError(
+            _("Moderators have acted on this post, so it can no longer be edited."),
+            code="moderated",
+        )
     body = clean_body(body)
     content_warning = clean_content_warning(content_warning)
+    refuse_blocked_words(post.thread.group, editor, body)
     if body == post.body_source and content_warning == post.content_warning:
         return post
     rewrite_post(post, body=body, content_warning=content_warning)

@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -195,6 +195,15 @@ def rejoin(membership: Membership, role: str) -> None:
 def mute_member(*, group: SupportGroup, user, until) -> Membership:
     """Let the member read but not write in the group until `until` (None: until lifted)."""
     membership = Membership.objects.select_for_update().get(group=group, user=user)
+    if membership.state == Membership.State.REMOVED:
+        raise ValidationError(_("This person is no longer in the group."), code="removed")
+    if (
+        membership.is_muted_now
+        and membership.muted_until
+        and until
+        and membership.muted_until > until
+    ):
+        until = membership.muted_until  # a shorter mute never shortens a longer one
     membership.state, membership.muted_until = Membership.State.MUTED, until
     membership.save(update_fields=["state", "muted_until", "updated_at"])
     forget_memberships(user)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import GroupRules, ModerationAction, WatchedWord
+from .models import GroupRules, WatchedWord
 
 
 @admin.register(GroupRules)
@@ -19,19 +19,5 @@ class WatchedWordAdmin(admin.ModelAdmin):
     list_filter = ["group", "response"]
 
 
-@admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
-    """Read-only: the log can be read, never changed."""
-
-    list_display = ["created_at", "group", "action", "moderator"]
-    list_filter = ["action", "group"]
-    readonly_fields = [field.name for field in ModerationAction._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+# The action log is not in the admin: it holds redacted text and appeal messages, which only
+# the group's reviewers may read (in the app), and it must never be edited.

@@ -29,5 +29,7 @@ class ModerationConfig(AppConfig):
                 sentence=_("Moderators acted on something you wrote in %(group)s"),
                 default_email=Email.IMMEDIATELY,
                 priority=4,
+                # About the member themselves: told even after being removed from the group.
+                permission="",
             )
         )

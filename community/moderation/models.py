@@ -1,5 +1,7 @@
 """Flags, the review queue's items, and the append-only log of moderators' actions."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -7,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from community.groups.models import SupportGroup
 from community.privacy.models import AppendOnlyModel
+
+# A claim lapses after this, so an abandoned item returns to the queue.
+CLAIM_EXPIRES = timedelta(minutes=30)
 
 
 class Reason(models.TextChoices):
@@ -73,6 +78,13 @@ class ModerationItem(models.Model):
     def target(self) -> str:
         return f"{self.kind}:{self.object_id}"
 
+    @property
+    def active_claimant(self):
+        """Who is working on it now (a claim lapses after CLAIM_EXPIRES)."""
+        if self.claimed_at is None or self.claimed_at < timezone.now() - CLAIM_EXPIRES:
+            return None
+        return self.claimed_by
+
 
 class Flag(models.Model):
     item = models.ForeignKey(ModerationItem, on_delete=models.CASCADE, related_name="flags")
@@ -113,7 +125,8 @@ class ModerationAction(AppendOnlyModel):
     item = models.ForeignKey(
         ModerationItem, on_delete=models.SET_NULL, null=True, related_name="actions"
     )
-    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="+")
+    # PROTECT: deleting a group must not silently delete its moderation record.
+    group = models.ForeignKey(SupportGroup, on_delete=models.PROTECT, related_name="+")
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

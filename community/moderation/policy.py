@@ -19,6 +19,16 @@ def reviews(user, group: SupportGroup) -> bool:
 # Any member who can read the content may flag it (not their own: see the service).
 rules.add_perm("moderation.flag", is_group_member)
 rules.add_perm("moderation.review", reviews)
+
+
+@rules.predicate
+def reviews_item(user, item: ModerationItem) -> bool:
+    """A reviewer of the group, but never of their own words (they would see who flagged
+    them, and could keep their own post)."""
+    return reviews(user, item.group) and item.author_id != user.pk
+
+
+rules.add_perm("moderation.review_item", reviews_item)
 # Staff see how many items wait in every group (counts only, never the content).
 rules.add_perm("moderation.oversee", is_staff)
 
@@ -34,6 +44,6 @@ def access_review_group(user, slug: str) -> SupportGroup:
 def access_item(user, slug: str, item_id: int) -> ModerationItem:
     group = access_review_group(user, slug)
     item = ModerationItem.objects.filter(pk=item_id, group=group).first()
-    if item is None:
+    if item is None or not user.has_perm("moderation.review_item", item):
         raise Http404
     return item

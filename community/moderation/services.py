@@ -18,11 +18,10 @@ from community.groups.models import Membership, Role
 from community.groups.services import mute_member, remove_member
 from community.notifications.services import notify
 
-from .models import Flag, GroupRules, ModerationAction, ModerationItem, Reason
+from .models import CLAIM_EXPIRES, Flag, GroupRules, ModerationAction, ModerationItem, Reason
 from .registry import ModeratedKind, get_kind
 
 AUTO_HIDE_AFTER_FLAGS = 3
-CLAIM_EXPIRES = timedelta(minutes=30)
 Action = ModerationAction.Action
 
 
@@ -87,6 +86,7 @@ def tell_reviewers(item: ModerationItem, *, reporter=None) -> None:
             group=item.group, role__in=Role.privileged(), state=Membership.State.ACTIVE
         )
         .exclude(user_id=getattr(reporter, "pk", None))
+        .exclude(user_id=item.author_id)  # nobody reviews their own words
         .select_related("user")
     )
     for membership in reviewers:
@@ -116,7 +116,7 @@ def log(
 
 
 def require_reviewer(moderator, item: ModerationItem) -> None:
-    if not moderator.has_perm("moderation.review", item.group):
+    if not moderator.has_perm("moderation.review_item", item):
         raise PermissionDenied
 
 
@@ -166,7 +166,10 @@ def needs_reason(decision: Decision) -> None:
 
 
 def do_keep(d: Decision) -> None:
+    """Dismiss the flags: the content stays, and counting starts again from zero."""
     d.moderated.set_hidden(d.content, False)
+    d.item.flag_count = 0
+    d.item.save(update_fields=["flag_count"])
 
 
 def do_hide(d: Decision) -> None:
@@ -198,6 +201,20 @@ def author_membership(d: Decision):
     return author
 
 
+def sanctionable_author(d: Decision):
+    """The author, if a moderator may mute or remove them: plain members only (staff deal
+    with moderators, clinicians and admins), and never someone already removed."""
+    author = author_membership(d)
+    membership = Membership.objects.filter(group=d.item.group, user=author).first()
+    if membership is None or membership.state == Membership.State.REMOVED:
+        raise ValidationError(_("The author is no longer in this group."), code="gone")
+    if membership.role != Role.MEMBER:
+        raise ValidationError(
+            _("Moderators, clinicians and group admins are dealt with by staff."), code="role"
+        )
+    return author
+
+
 def do_warn(d: Decision) -> None:
     needs_reason(d)
     author_membership(d)
@@ -208,12 +225,12 @@ def do_mute(d: Decision) -> None:
     if not d.mute_days or d.mute_days < 1:
         raise ValidationError(_("Please choose for how long."), code="mute_days")
     until = timezone.now() + timedelta(days=d.mute_days)
-    mute_member(group=d.item.group, user=author_membership(d), until=until)
+    mute_member(group=d.item.group, user=sanctionable_author(d), until=until)
 
 
 def do_remove_member(d: Decision) -> None:
     needs_reason(d)
-    remove_member(group=d.item.group, user=author_membership(d))
+    remove_member(group=d.item.group, user=sanctionable_author(d))
 
 
 def do_escalate(d: Decision) -> None:
@@ -270,6 +287,12 @@ def act(
     require_reviewer(moderator, item)
     if action not in DECISIONS:
         raise ValidationError(_("Unknown action."), code="action")
+    if item.state == ModerationItem.State.RESOLVED:
+        raise ValidationError(_("This item is already resolved."), code="resolved")
+    if item.held and action not in (Action.APPROVE, Action.REMOVE):
+        raise ValidationError(
+            _("This post waits for review: approve it or remove it first."), code="held"
+        )
     item = claim_item(moderator=moderator, item=item)
     moderated, content = content_for(item.kind, item.object_id)
     before = moderated.text_of(content)
@@ -357,8 +380,8 @@ def flag_automatically(*, kind: str, object_id: int, group, author, note: str) -
     item, created = ModerationItem.objects.get_or_create(
         kind=kind, object_id=object_id, defaults={"group": group, "author": author}
     )
+    # Not counted as a member's flag: only people count towards the auto-hide threshold.
     Flag.objects.create(item=item, reporter=None, reason=Reason.OTHER, note=note[:500])
-    ModerationItem.objects.filter(pk=item.pk).update(flag_count=F("flag_count") + 1)
     if created:
         tell_reviewers(item)
     return item

@@ -97,7 +97,8 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             "content_url": moderated.url_of(content) if content else "",
             "flags": item.flags.select_related("reporter"),
             "actions": item.actions.select_related("moderator"),
-            "form": ActionForm(),
+            # The redaction box starts with the text, so only the problem needs deleting.
+            "form": ActionForm(initial={"new_text": moderated.text_of(content) if content else ""}),
         },
     )
 
@@ -168,7 +169,8 @@ def notices(request: HttpRequest) -> HttpResponse:
 def appeal(request: HttpRequest, item_id: int) -> HttpResponse:
     """The author of removed content asks, once, for another moderator to look."""
     item = ModerationItem.objects.filter(pk=item_id, author=request.user).first()
-    if item is None:
+    # Only a removal can be appealed; for anything else the item's existence stays unknown.
+    if item is None or not item.actions.filter(action=ModerationAction.Action.REMOVE).exists():
         raise Http404
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

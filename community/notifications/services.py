@@ -61,7 +61,7 @@ def notify(
         return None
     if actor is not None and recipient.pk == actor.pk:
         return None
-    if group is not None and not recipient.has_perm(permission, group):
+    if group is not None and permission and not recipient.has_perm(permission, group):
         return None
     notification = Notification.objects.create(
         recipient=recipient,

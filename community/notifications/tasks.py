@@ -38,7 +38,9 @@ def still_visible(notification: Notification) -> bool:
     kind = find_kind(notification.kind)
     if kind is None:
         return False
-    return group is None or notification.recipient.has_perm(kind.permission, group)
+    if group is None or not kind.permission:
+        return True
+    return notification.recipient.has_perm(kind.permission, group)
 
 
 def send_email(*, user, subject: str, body: str, unsubscribe_kind: str) -> None:

@@ -29,6 +29,8 @@ class AppendOnlyModel(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
+        # Django's own related-object updates (SET_NULL when a user is erased) still go
+        # through the base manager: erasure decides what happens to audit rows.
         abstract = True
 
     def save(self, *args, **kwargs):

@@ -279,7 +279,9 @@ ACCESS_TABLE = [
     Row("moderation:overview", signed_in(404, staff=200)),
     Row(
         "moderation:appeal",
-        outcomes(logged_out=LOGIN, member=200, default=404),  # only the author may appeal
+        # Only the author of removed content may appeal; world's item was only flagged, so
+        # even its author gets 404 (the flag's existence stays unknown to them).
+        outcomes(logged_out=LOGIN, default=404),
         kwargs=lambda world: {"item_id": world.moderation_item.pk},
     ),
     Row("moderation:item", reviewers_only(200), kwargs=item_kwargs),

@@ -14,7 +14,7 @@ from community.forum.models import Post, PostRevision
 from community.groups.models import Membership, Role
 from community.moderation import services as moderation
 from community.moderation.forms import ActionForm
-from community.moderation.models import Flag, ModerationAction, ModerationItem
+from community.moderation.models import Flag, ModerationAction, ModerationItem, Reason
 from community.moderation.services import CLAIM_EXPIRES
 from community.notifications.models import Notification
 from community.privacy.models import AppendOnlyError
@@ -521,3 +521,100 @@ def test_later_actions_add_entries_and_leave_earlier_ones_as_they_were(
     after = saved_log()
     assert len(after) == 2
     assert after[0] == first[0]
+
+
+# --- Member sanctions, escalation and appeals ---------------------------------------------
+
+
+def test_muting_the_author_lets_them_read_but_not_write_until_it_ends(
+    item, moderator, member, group
+):
+    moderation.act(moderator=moderator, item=item, action="mute", reason="Cool down", mute_days=1)
+    membership = Membership.objects.get(user=member, group=group)
+    assert membership.state == Membership.State.MUTED
+    fresh = type(member).objects.get(pk=member.pk)
+    assert fresh.has_perm("groups.read_content", group)
+    assert not fresh.has_perm("groups.contribute", group)
+    Membership.objects.filter(pk=membership.pk).update(
+        muted_until=timezone.now() - timedelta(minutes=1)
+    )
+    fresh = type(member).objects.get(pk=member.pk)
+    assert fresh.has_perm("groups.contribute", group)
+
+
+def test_removing_the_author_from_the_group_takes_away_reading_too(item, moderator, member, group):
+    moderation.act(moderator=moderator, item=item, action="remove_member", reason="Repeated")
+    fresh = type(member).objects.get(pk=member.pk)
+    assert not fresh.has_perm("groups.read_content", group)
+    assert Notification.objects.filter(recipient=member, kind=OUTCOME).exists()
+
+
+def test_a_moderator_cannot_mute_or_remove_another_moderator(
+    moderator, second_moderator, peer, group
+):
+    thread = forum.create_thread(author=second_moderator, group=group, title="Rules", body="x y")
+    moderation.flag_content(
+        reporter=peer, kind=KIND, object_id=thread.posts.get().pk, reason=Reason.OTHER
+    )
+    item = ModerationItem.objects.get()
+    with pytest.raises(ValidationError) as error:
+        moderation.act(moderator=moderator, item=item, action="mute", reason="No", mute_days=3)
+    assert error.value.code == "role"
+    assert Membership.objects.get(user=second_moderator, group=group).state == "active"
+
+
+def test_nobody_reviews_their_own_post(second_moderator, moderator, peer, group, client):
+    thread = forum.create_thread(author=moderator, group=group, title="Mine", body="My words")
+    moderation.flag_content(
+        reporter=peer, kind=KIND, object_id=thread.posts.get().pk, reason=Reason.OTHER
+    )
+    item = ModerationItem.objects.get()
+    with pytest.raises(PermissionDenied):
+        moderation.act(moderator=moderator, item=item, action="keep")
+    assert not Notification.objects.filter(recipient=moderator, kind="moderation.flagged").exists()
+    client.force_login(moderator)
+    url = f"/groups/{group.slug}/moderation/{item.pk}/"
+    assert client.get(url).status_code == 404
+    moderation.act(moderator=second_moderator, item=item, action="keep")
+
+
+def test_escalating_asks_the_groups_clinicians_and_keeps_the_item_open(
+    item, moderator, make_user, join, group
+):
+    clinician = make_user(mfa=True, is_verified_clinician=True)
+    join(clinician, group, role=Role.CLINICIAN)
+    moderation.act(moderator=moderator, item=item, action="escalate")
+    item.refresh_from_db()
+    assert item.escalated and item.state == State.OPEN
+    assert Notification.objects.filter(recipient=clinician, kind="moderation.flagged").exists()
+
+
+def test_an_appeal_goes_to_a_different_moderator(item, moderator, second_moderator, member):
+    moderation.act(moderator=moderator, item=item, action="remove", reason="Third party")
+    item.refresh_from_db()
+    moderation.appeal(author=member, item=item, message="It was my own sister, she agreed.")
+    item.refresh_from_db()
+    assert item.state == State.OPEN and item.appealed_at is not None
+    with pytest.raises(ValidationError) as error:
+        moderation.claim_item(moderator=moderator, item=item)
+    assert error.value.code == "own_decision"
+    moderation.claim_item(moderator=second_moderator, item=item)
+    with pytest.raises(ValidationError):
+        moderation.appeal(author=member, item=item, message="Again")
+
+
+def test_only_the_author_can_appeal_and_only_a_removal(item, moderator, member, peer):
+    with pytest.raises(PermissionDenied):
+        moderation.appeal(author=member, item=item, message="Nothing was removed")
+    moderation.act(moderator=moderator, item=item, action="remove", reason="Third party")
+    item.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        moderation.appeal(author=peer, item=item, message="Not mine")
+
+
+def test_a_resolved_item_cannot_be_acted_on_again(item, moderator):
+    moderation.act(moderator=moderator, item=item, action="keep")
+    item.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        moderation.act(moderator=moderator, item=item, action="hide")
+    assert error.value.code == "resolved"
