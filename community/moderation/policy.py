@@ -31,12 +31,22 @@ def reviews_item(user, item: ModerationItem) -> bool:
 rules.add_perm("moderation.review_item", reviews_item)
 # Staff see how many items wait in every group (counts only, never the content).
 rules.add_perm("moderation.oversee", is_staff)
+# The queue and dashboard show no content (reasons, counts, times): staff may see them too.
+rules.add_perm("moderation.view_queue", reviews | is_staff)
 
 
 def access_review_group(user, slug: str) -> SupportGroup:
     """Fetch a group whose queue the user reviews; 404 for everyone else (members too)."""
     group = SupportGroup.objects.filter(slug=slug).first()
     if group is None or not user.has_perm("moderation.review", group):
+        raise Http404
+    return group
+
+
+def access_queue_group(user, slug: str) -> SupportGroup:
+    """Fetch a group whose queue and dashboard the user may see (reviewers and staff)."""
+    group = SupportGroup.objects.filter(slug=slug).first()
+    if group is None or not user.has_perm("moderation.view_queue", group):
         raise Http404
     return group
 

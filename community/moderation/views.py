@@ -19,7 +19,7 @@ from community.accounts.mfa import require_mfa
 from . import services
 from .forms import ActionForm, AppealForm, FlagForm
 from .models import ModerationAction, ModerationItem, Reason
-from .policy import access_item, access_review_group
+from .policy import access_item, access_queue_group, access_review_group
 from .registry import get_kind
 
 PER_PAGE = 25
@@ -56,7 +56,7 @@ def flag(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
 
 @login_required
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
-    group = access_review_group(request.user, slug)
+    group = access_queue_group(request.user, slug)
     require_mfa(request.user)
     state = request.GET.get("state", ModerationItem.State.OPEN)
     reason = request.GET.get("reason", "")
@@ -75,6 +75,8 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "reason": reason,
             "states": ModerationItem.State.choices,
             "reasons": Reason.choices,
+            # Staff see the queue but not the content: no links into items for them.
+            "can_open_items": request.user.has_perm("moderation.review", group),
         },
     )
 
@@ -188,8 +190,8 @@ def appeal(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    """Open items, time to first action, and actions by type, for the group's reviewers."""
-    group = access_review_group(request.user, slug)
+    """Open items, time to first action, and actions by type (reviewers and staff)."""
+    group = access_queue_group(request.user, slug)
     require_mfa(request.user)
     return render(
         request,

@@ -272,9 +272,10 @@ ACCESS_TABLE = [
         members_only(200),
         kwargs=lambda world: {"kind": "forum.post", "object_id": world.post.pk},
     ),
-    Row("moderation:queue", reviewers_only(200), kwargs=group_slug),
+    # Queue and dashboard hold no content: staff see them too (not items, log or actions).
+    Row("moderation:queue", reviewers_only(200) | {"staff": 200}, kwargs=group_slug),
     Row("moderation:log", reviewers_only(200), kwargs=group_slug),
-    Row("moderation:dashboard", reviewers_only(200), kwargs=group_slug),
+    Row("moderation:dashboard", reviewers_only(200) | {"staff": 200}, kwargs=group_slug),
     Row("moderation:notices", signed_in(200)),
     Row("moderation:overview", signed_in(404, staff=200)),
     Row(

@@ -74,17 +74,31 @@ def test_the_groups_reviewers_see_its_queue(client, request, item, who):
 
 
 @pytest.mark.parametrize("who", ["peer", "member", "muted_member", "outsider", "staff"])
-def test_people_who_do_not_review_the_group_get_404_for_its_queue_item_and_log(
+def test_people_who_do_not_review_the_group_get_404_for_its_items_and_log(
     client, request, item, who
 ):
     client.force_login(request.getfixturevalue(who))
 
-    for url in [
-        queue_url(item.group),
-        item_url(item),
-        reverse("moderation:log", kwargs={"slug": item.group.slug}),
-    ]:
+    for url in [item_url(item), reverse("moderation:log", kwargs={"slug": item.group.slug})]:
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("who", ["peer", "member", "muted_member", "outsider"])
+def test_members_who_do_not_review_get_404_for_the_queue(client, request, item, who):
+    client.force_login(request.getfixturevalue(who))
+
+    assert client.get(queue_url(item.group)).status_code == 404
+
+
+def test_staff_see_the_queue_without_links_into_the_content(client, staff, item, post):
+    client.force_login(staff)
+
+    response = client.get(queue_url(item.group))
+    page = response.content.decode()
+
+    assert "Shares someone else's personal information" in text_of(response)
+    assert item_url(item) not in page
+    assert post.body_source not in page
 
 
 def test_a_moderator_of_another_group_gets_404_for_this_groups_item_even_via_their_own_slug(
