@@ -34,7 +34,7 @@ class ThreadQuerySet(models.QuerySet):
         return (
             self.select_related("last_poster")
             .annotate(last_read_number=Coalesce(Subquery(last_read), Value(0)))
-            .annotate(unread_count=F("last_post_number") - F("last_read_number"))
+            .annotate(unread_count=F("last_published_number") - F("last_read_number"))
             .order_by("-is_pinned", "-last_activity_at", "-pk")
         )
 
@@ -55,7 +55,9 @@ class Thread(models.Model):
     is_held = models.BooleanField(_("waiting for review"), default=False)
     # Denormalised, kept by the services:
     post_count = models.PositiveIntegerField(default=0)
-    last_post_number = models.PositiveIntegerField(default=0)
+    last_post_number = models.PositiveIntegerField(default=0)  # numbering, held posts included
+    # The newest post everyone can read: unread counts never point at a held post.
+    last_published_number = models.PositiveIntegerField(default=0)
     last_activity_at = models.DateTimeField(default=timezone.now)
     last_poster = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

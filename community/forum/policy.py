@@ -164,16 +164,14 @@ def access_image(user, slug: str, image_id: int) -> PostImage:
     """Fetch an attached photo the user may see (not of a deleted post), or raise 404."""
     image = (
         PostImage.objects.select_related("post__thread__group")
-        .filter(
-            pk=image_id,
-            post__thread__group__slug=slug,
-            post__deleted_at__isnull=True,
-            post__hidden_at__isnull=True,
-            post__removed_at__isnull=True,
-            post__held_at__isnull=True,
-        )
+        .filter(pk=image_id, post__thread__group__slug=slug, post__deleted_at__isnull=True)
         .first()
     )
     if image is None or not user.has_perm("forum.read", image.post):
+        raise Http404
+    post = image.post
+    # Withheld posts' photos: only for their author and the group's reviewers.
+    withheld = post.is_withheld or post.thread.is_held
+    if withheld and post.author_id != user.pk and not may_review(user, post.thread.group):
         raise Http404
     return image

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, F
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -151,9 +152,16 @@ def add_post(
     PostRevision.objects.create(
         post=post, body_source=body, body_html=rendered.html, content_warning=content_warning
     )
-    counters = {"post_count": F("post_count") + 1, "last_post_number": number}
+    # Held posts get their number but are not counted, nor shown as new, until approved.
+    counters = {"last_post_number": number}
     if not screening.hold:
-        counters.update(last_activity_at=now, last_poster=author, last_post_anonymous=anonymous)
+        counters.update(
+            post_count=F("post_count") + 1,
+            last_published_number=number,
+            last_activity_at=now,
+            last_poster=author,
+            last_post_anonymous=anonymous,
+        )
     elif number == 1:
         counters["is_held"] = True
     Thread.objects.filter(pk=thread.pk).update(**counters)
@@ -349,7 +357,11 @@ def approve_post(post: Post) -> None:
     thread = post.thread
     if post.number == 1:
         Thread.objects.filter(pk=thread.pk).update(is_held=False)
-    Thread.objects.filter(pk=thread.pk).update(last_activity_at=timezone.now())
+    Thread.objects.filter(pk=thread.pk).update(
+        last_activity_at=timezone.now(),
+        post_count=F("post_count") + 1,
+        last_published_number=Greatest("last_published_number", post.number),
+    )
     refresh_last_poster(thread)
     notify_about(post, thread)
 
@@ -438,7 +450,7 @@ def mark_read(
 def mark_group_read(*, user, group: SupportGroup) -> int:
     """Mark every thread of the group as read for this member; return how many."""
     require(user, "forum.read", group)
-    threads = list(Thread.objects.filter(group=group).values_list("pk", "last_post_number"))
+    threads = list(Thread.objects.filter(group=group).values_list("pk", "last_published_number"))
     ReadState.objects.bulk_create(
         [
             ReadState(user=user, thread_id=pk, last_read_number=last, updated_at=timezone.now())

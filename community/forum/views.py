@@ -253,7 +253,7 @@ def thread_unread(request: HttpRequest, slug: str, thread_id: int) -> HttpRespon
     """Jump to the first post the member has not read yet."""
     thread = access_thread(request.user, slug, thread_id)
     state = ReadState.objects.filter(user=request.user, thread=thread).first()
-    number = min((state.last_read_number if state else 0) + 1, thread.last_post_number)
+    number = min((state.last_read_number if state else 0) + 1, thread.last_published_number)
     return redirect(post_location(thread, number))
 
 

@@ -130,3 +130,42 @@ def test_the_auto_hide_threshold_is_the_groups_own(
     services.flag_content(reporter=third, kind="forum.post", object_id=post.pk, reason="spam")
     post.refresh_from_db()
     assert post.hidden_at is not None
+
+
+def test_a_held_reply_is_not_counted_for_peers_until_it_is_approved(
+    client, rules, member, peer, reviewer, group
+):
+    thread = forum.create_thread(author=peer, group=group, title="Sleep", body="Tips?")
+    rules.premoderate_first_posts = 1
+    rules.save()
+    held = forum.reply(author=member, thread=thread, body="Waiting reply")
+    thread.refresh_from_db()
+    assert (thread.reply_count, thread.last_published_number) == (0, 1)
+    client.force_login(peer)
+    list_url = reverse("forum:thread_list", kwargs={"slug": group.slug})
+    assert "1 unread" not in client.get(list_url).content.decode()
+
+    services.act(
+        moderator=reviewer, item=ModerationItem.objects.get(object_id=held.pk), action="approve"
+    )
+    thread.refresh_from_db()
+    assert (thread.reply_count, thread.last_published_number) == (1, 2)
+    assert "1 unread" in client.get(list_url).content.decode()
+
+
+def test_the_author_and_reviewers_see_the_photo_of_a_held_post_and_peers_do_not(
+    client, rules, member, peer, reviewer, group, private_media
+):
+    from community.forum.images import clean_image
+    from tests.forum.photos import photo_upload
+
+    rules.premoderate_first_posts = 1
+    rules.save()
+    thread = forum.create_thread(
+        author=member, group=group, title="Photo", body="Look", images=[clean_image(photo_upload())]
+    )
+    photo = thread.posts.get().images.get()
+    url = reverse("forum:image", kwargs={"slug": group.slug, "image_id": photo.pk})
+    for who, status in [(member, 200), (reviewer, 200), (peer, 404)]:
+        client.force_login(who)
+        assert client.get(url).status_code == status, who
