@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from community.groups.models import SupportGroup
 from community.privacy.models import AppendOnlyModel
 
+# How screening names why something was held (see held_reason_display).
+WATCHED_WORD_PREFIX, PREMODERATION = "Watched word: ", "Pre-moderation"
 # A claim lapses after this, so an abandoned item returns to the queue.
 CLAIM_EXPIRES = timedelta(minutes=30)
 
@@ -56,6 +58,7 @@ class ModerationItem(models.Model):
     escalated = models.BooleanField(default=False)
     # Held back by pre-moderation or a watched word: waits for a moderator's approval.
     held = models.BooleanField(default=False)
+    held_reason = models.CharField(max_length=200, blank=True)
     # The moderator whose decision it was, so that an appeal goes to someone else.
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -77,6 +80,16 @@ class ModerationItem(models.Model):
     @property
     def target(self) -> str:
         return f"{self.kind}:{self.object_id}"
+
+    @property
+    def held_reason_display(self) -> str:
+        """Why it waits, in the reader's language (stored in a fixed English form)."""
+        word = self.held_reason.removeprefix(WATCHED_WORD_PREFIX)
+        if word != self.held_reason:
+            return _("Watched word: %(phrase)s") % {"phrase": word}
+        if self.held_reason == PREMODERATION:
+            return _("Pre-moderation")
+        return self.held_reason
 
     @property
     def active_claimant(self):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from community.groups.models import Role
 from community.groups.policy import active_membership
 
-from .models import GroupRules, WatchedWord
+from .models import PREMODERATION, WATCHED_WORD_PREFIX, GroupRules, WatchedWord
 
 
 @dataclass
@@ -32,7 +32,7 @@ def screen(*, group, author, text: str, earlier_posts: int) -> Screening:
             result.blocked_by = word.phrase
             return result
         if word.response == WatchedWord.Response.HOLD:
-            result.hold, result.note = True, f"Watched word: {word.phrase}"
+            result.hold, result.note = True, f"{WATCHED_WORD_PREFIX}{word.phrase}"
         else:
             result.flag_phrases.append(word.phrase)
     membership = active_membership(author, group)
@@ -41,5 +41,5 @@ def screen(*, group, author, text: str, earlier_posts: int) -> Screening:
         rules = GroupRules.for_group(group)
         if rules.premoderate_everyone or earlier_posts < rules.premoderate_first_posts:
             result.hold = True
-            result.note = result.note or "Pre-moderation"
+            result.note = result.note or PREMODERATION
     return result

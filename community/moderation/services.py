@@ -368,8 +368,8 @@ def hold_for_review(*, kind: str, object_id: int, group, author, note: str) -> M
     item, _created = ModerationItem.objects.get_or_create(
         kind=kind, object_id=object_id, defaults={"group": group, "author": author}
     )
-    item.held, item.state = True, ModerationItem.State.OPEN
-    item.save(update_fields=["held", "state"])
+    item.held, item.state, item.held_reason = True, ModerationItem.State.OPEN, note[:200]
+    item.save(update_fields=["held", "state", "held_reason"])
     tell_reviewers(item)
     return item
 

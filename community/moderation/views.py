@@ -85,8 +85,16 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
 def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item = access_item(request.user, slug, item_id)
     require_mfa(request.user)
+    return item_page(request, item)
+
+
+def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResponse:
+    """The item with its content, flags, history and the decision form (kept on errors)."""
     moderated = get_kind(item.kind)
     content = moderated.get(item.object_id) if moderated else None
+    if form is None:
+        # The redaction box starts with the text, so only the problem needs deleting.
+        form = ActionForm(initial={"new_text": moderated.text_of(content) if content else ""})
     return render(
         request,
         "moderation/item.html",
@@ -99,9 +107,9 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
             "content_url": moderated.url_of(content) if content else "",
             "flags": item.flags.select_related("reporter"),
             "actions": item.actions.select_related("moderator"),
-            # The redaction box starts with the text, so only the problem needs deleting.
-            "form": ActionForm(initial={"new_text": moderated.text_of(content) if content else ""}),
+            "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -129,12 +137,13 @@ def act(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
         try:
             services.act(moderator=request.user, item=item, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("moderation:item", slug=slug, item_id=item.pk)
-        messages.success(request, _("Done. The action is in the log."))
-        return redirect("moderation:queue", slug=slug)
-    messages.error(request, _("Please choose a decision."))
-    return redirect("moderation:item", slug=slug, item_id=item.pk)
+            form.add_error(None, error)  # shown with what the moderator typed, kept
+        else:
+            messages.success(request, _("Done. The action is in the log."))
+            return redirect("moderation:queue", slug=slug)
+    else:
+        form.add_error(None, _("Please choose a decision."))
+    return item_page(request, item, form)
 
 
 @login_required

@@ -169,3 +169,11 @@ def test_the_author_and_reviewers_see_the_photo_of_a_held_post_and_peers_do_not(
     for who, status in [(member, 200), (reviewer, 200), (peer, 404)]:
         client.force_login(who)
         assert client.get(url).status_code == status, who
+
+
+def test_the_queue_says_why_a_post_waits(client, rules, member, reviewer, group):
+    WatchedWord.objects.create(group=group, phrase="dosage", response="hold")
+    forum.create_thread(author=member, group=group, title="Question", body="My dosage doubled")
+    client.force_login(reviewer)
+    page = client.get(reverse("moderation:queue", kwargs={"slug": group.slug})).content.decode()
+    assert "Watched word: dosage" in page
