@@ -20,7 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from community.groups.models import Membership, SupportGroup
 from community.markup.render import MAX_SOURCE_LENGTH, render_markdown
 from community.moderation.screening import screen
-from community.moderation.services import flag_automatically, hold_for_review
+from community.moderation.services import (
+    flag_automatically,
+    follow_content_to_group,
+    hold_for_review,
+)
 from community.notifications.services import notify
 from community.privacy.models import AccessRecord
 from community.privacy.services import record_access
@@ -497,6 +501,9 @@ def move_thread(*, moderator, thread: Thread, target: SupportGroup) -> Thread:
     )
     ThreadFollow.objects.filter(thread=thread).exclude(user_id__in=members).delete()
     ReadState.objects.filter(thread=thread).exclude(user_id__in=members).delete()
+    follow_content_to_group(
+        kind="forum.post", object_ids=list(thread.posts.values_list("pk", flat=True)), group=target
+    )
     return thread
 
 

@@ -385,3 +385,9 @@ def flag_automatically(*, kind: str, object_id: int, group, author, note: str) -
     if created:
         tell_reviewers(item)
     return item
+
+
+@transaction.atomic
+def follow_content_to_group(*, kind: str, object_ids, group) -> int:
+    """Content moved to another group: its items go with it, to that group's reviewers."""
+    return ModerationItem.objects.filter(kind=kind, object_id__in=object_ids).update(group=group)

@@ -618,3 +618,11 @@ def test_a_resolved_item_cannot_be_acted_on_again(item, moderator):
     with pytest.raises(ValidationError) as error:
         moderation.act(moderator=moderator, item=item, action="hide")
     assert error.value.code == "resolved"
+
+
+def test_items_follow_their_thread_to_its_new_group(item, moderator, post, make_group, join):
+    target = make_group()
+    join(moderator, target, role=Role.MODERATOR)
+    forum.move_thread(moderator=moderator, thread=post.thread, target=target)
+    item.refresh_from_db()
+    assert item.group == target
