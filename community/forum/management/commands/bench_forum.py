@@ -22,6 +22,7 @@ from community.accounts.models import User
 from community.forum.models import Thread
 from community.forum.services import create_thread, reply, toggle_reaction
 from community.groups.models import Condition, Membership, SupportGroup
+from community.moderation.models import GroupRules
 
 
 def bare_view(request):
@@ -104,6 +105,8 @@ def time_requests(client: Client, url: str, seconds: float) -> float:
 def build_data(posts: int):
     condition = Condition.objects.create(name="Bench condition", slug="bench")
     group = SupportGroup.objects.create(condition=condition, name="Bench group", slug="bench")
+    # Measure published pages: no pre-moderation of the writer's first post.
+    GroupRules.objects.create(group=group, premoderate_first_posts=0)
     member = User.objects.create_user("reader@bench.example", "x", display_name="Reader")
     other = User.objects.create_user("writer@bench.example", "x", display_name="Writer")
     for user in (member, other):
