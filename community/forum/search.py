@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from community.groups.models import SupportGroup
+from community.groups.policy import groups_readable_by
 
 from .models import Post
 
@@ -31,15 +31,6 @@ class SearchHit:
     excerpt: SafeString
 
 
-def readable_groups(user) -> QuerySet:
-    """The member's groups whose forum the policy lets them read now."""
-    # Joined is not enough: a professional group admits only verified clinicians, and a
-    # clinician whose verification was revoked keeps the membership row.
-    joined = SupportGroup.objects.joined_by(user)
-    readable = [group.pk for group in joined if user.has_perm("forum.read", group)]
-    return SupportGroup.objects.filter(pk__in=readable)
-
-
 def searchable_posts(user) -> QuerySet:
     """Posts the member may find: in groups they may read, not deleted."""
     return Post.objects.filter(
@@ -47,7 +38,7 @@ def searchable_posts(user) -> QuerySet:
         removed_at__isnull=True,
         held_at__isnull=True,
         thread__is_held=False,
-        thread__group__in=readable_groups(user),
+        thread__group__in=groups_readable_by(user),
         deleted_at__isnull=True,
     ).select_related("thread__group")
 
@@ -70,7 +61,7 @@ def mark_matches(text: str) -> SafeString:
 def full_text_search(user, query: str) -> list[SearchHit]:
     # order_by() first: the default ordering by name would make DISTINCT keep one row per
     # group, and a member of two English groups would get every hit twice.
-    languages = readable_groups(user).order_by().values_list("language", flat=True).distinct()
+    languages = groups_readable_by(user).order_by().values_list("language", flat=True).distinct()
     hits: list[tuple[float, SearchHit]] = []
     for language in languages:
         config = SEARCH_CONFIGS.get(language, "simple")

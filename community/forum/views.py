@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.accounts.mfa import require_mfa
-from community.groups.models import SupportGroup
+from community.groups.policy import groups_moderated_by
 
 from . import services
 from .forms import EditPostForm, MoveThreadForm, ReplyForm, SearchForm, ThreadForm
@@ -392,13 +392,6 @@ def thread_moderate(request: HttpRequest, slug: str, thread_id: int) -> HttpResp
     return redirect(thread)
 
 
-def moderated_groups(user):
-    """Groups where the user may moderate: the targets for moving a thread."""
-    candidates = SupportGroup.objects.joined_by(user)
-    allowed = [group.pk for group in candidates if user.has_perm("forum.moderate", group)]
-    return SupportGroup.objects.filter(pk__in=allowed)
-
-
 @login_required
 def thread_move(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     thread = access_thread(request.user, slug, thread_id)
@@ -406,7 +399,7 @@ def thread_move(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse
         raise PermissionDenied
     require_mfa(request.user)
     targets = (
-        moderated_groups(request.user).exclude(pk=thread.group_id).filter(kind=thread.group.kind)
+        groups_moderated_by(request.user).exclude(pk=thread.group_id).filter(kind=thread.group.kind)
     )
     form = MoveThreadForm(request.POST or None, groups=targets)
     if request.method == "POST" and form.is_valid():

@@ -8,7 +8,9 @@ so nobody learns that a group they are not in exists.
 
 import rules
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from .models import Invitation, Membership, Role, SupportGroup
 
@@ -101,6 +103,29 @@ rules.add_perm("groups.read_content", is_group_member)
 rules.add_perm("groups.moderate", is_group_moderator)
 # Listing, creating and revoking the group's invitations.
 rules.add_perm("groups.manage_invitations", is_group_admin | is_staff)
+
+
+def groups_readable_by(user):
+    """Groups whose content the user may read: the queryset twin of `is_group_member`."""
+    groups = SupportGroup.objects.joined_by(user)
+    if not user.is_authenticated or not user.is_verified_clinician:
+        groups = groups.exclude(kind=SupportGroup.Kind.PROFESSIONAL)
+    return groups
+
+
+def groups_moderated_by(user):
+    """Groups the user moderates now: the queryset twin of `is_group_moderator`."""
+    if not user.is_authenticated:
+        return SupportGroup.objects.none()
+    acting = Q(memberships__state=Membership.State.ACTIVE) | Q(
+        memberships__state=Membership.State.MUTED, memberships__muted_until__lte=timezone.now()
+    )
+    moderated = SupportGroup.objects.filter(
+        acting,
+        memberships__user_id=user.pk,
+        memberships__role__in=[Role.MODERATOR, Role.GROUP_ADMIN],
+    )
+    return moderated.filter(pk__in=groups_readable_by(user).values("pk"))
 
 
 def groups_managed_by(user):

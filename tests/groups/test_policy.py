@@ -155,3 +155,39 @@ def test_a_group_admin_sees_only_the_invitations_they_sent(
     client.force_login(staff)
     page = client.get(reverse("groups:invitations", kwargs={"slug": group.slug}))
     assert "from.staff@example.test" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "state", "mute_ended", "professional", "verified"),
+    [
+        (Role.MEMBER, Membership.State.ACTIVE, False, False, False),
+        (Role.MODERATOR, Membership.State.ACTIVE, False, False, False),
+        (Role.MODERATOR, Membership.State.MUTED, False, False, False),
+        (Role.MODERATOR, Membership.State.MUTED, True, False, False),
+        (Role.GROUP_ADMIN, Membership.State.REMOVED, False, False, False),
+        (Role.CLINICIAN, Membership.State.ACTIVE, False, True, True),
+        (Role.MODERATOR, Membership.State.ACTIVE, False, True, False),
+        (Role.GROUP_ADMIN, Membership.State.ACTIVE, False, True, True),
+    ],
+)
+def test_the_group_querysets_agree_with_the_policy_predicates(
+    make_user, make_group, join, role, state, mute_ended, professional, verified
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from community.groups.models import SupportGroup
+    from community.groups.policy import groups_moderated_by, groups_readable_by
+
+    kind = SupportGroup.Kind.PROFESSIONAL if professional else SupportGroup.Kind.PATIENT
+    target = make_group(kind=kind)
+    user = make_user(is_verified_clinician=verified)
+    membership = join(user, target, role=role, state=state)
+    if mute_ended:
+        membership.muted_until = timezone.now() - timedelta(minutes=1)
+        membership.save()
+    user = type(user).objects.get(pk=user.pk)
+
+    assert (target in groups_readable_by(user)) == user.has_perm("groups.read_content", target)
+    assert (target in groups_moderated_by(user)) == user.has_perm("groups.moderate", target)
