@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "community.accounts",
     "community.groups",
     "community.privacy",
+    "community.consent",
     "community.notifications",
     "community.moderation",
     "community.forum",
@@ -99,6 +100,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "community.accounts.middleware.PrivilegedAreaMFAMiddleware",
+    "community.consent.middleware.ConsentRequiredMiddleware",
     "community.privacy.middleware.PrivatePagesNotStoredMiddleware",
 ]
 
@@ -119,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "community.accounts.context_processors.language_choices",
                 "community.notifications.context_processors.bell",
+                "community.consent.context_processors.legal_documents",
             ],
         },
     },
@@ -184,7 +187,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.notifications.tasks.send_daily_digests",
         "schedule": crontab(minute=5),
     },
+    # Nightly: erase what is past its retention period (docs/retention.md).
+    "apply-retention": {
+        "task": "community.privacy.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # Exports left waiting by a broker outage are built; expired ones are deleted.
+    "sweep-data-exports": {
+        "task": "community.privacy.tasks.sweep_data_exports",
+        "schedule": 600.0,
+    },
 }
+
+# --- Data rights and retention (docs/retention.md) -------------------------------------
+DATA_EXPORT_VALID_DAYS = int(os.environ.get("DATA_EXPORT_VALID_DAYS", "7"))
+# Moderation records about a closed account's content are kept this long, then purged.
+MODERATION_RECORD_RETENTION_DAYS = int(os.environ.get("MODERATION_RECORD_RETENTION_DAYS", "365"))
+# "Needs a recent login" for downloading an export and closing an account (seconds).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("REAUTHENTICATION_TIMEOUT", "900"))
 
 # --- E-mail ----------------------------------------------------------------------------
 # https://github.com/migonzalez/dj-email-url ; default: printed on the console.

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("community.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("community.notifications.urls")),
+    path("", include("community.consent.urls")),
+    path("", include("community.privacy.urls")),
     # One login for the whole site: the admin uses allauth's (with its MFA step).
     path(
         "admin/login/",

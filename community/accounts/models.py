@@ -71,6 +71,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set by staff until the clinician verification workflow replaces it.
     is_verified_clinician = models.BooleanField(_("verified clinician"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Set when the member closed their account: the row stays, scrubbed of personal data,
+    # so content kept as "former member" and the consent ledger still point somewhere.
+    erased_at = models.DateTimeField(_("account closed"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -89,6 +92,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
+        return str(self.public_name)
+
+    @property
+    def public_name(self) -> str:
+        """The name peers see: the pseudonym, or "Former member" once the account is closed."""
+        if self.erased_at is not None:
+            return _("Former member")
         return self.display_name
 
     def has_perm(self, perm: str, obj=None) -> bool:

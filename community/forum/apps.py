@@ -20,6 +20,9 @@ class ForumConfig(AppConfig):
         from .moderation_hooks import FORUM_POST
 
         register(FORUM_POST)
+        from .privacy_hooks import register_privacy_hooks
+
+        register_privacy_hooks()
 
 
 def register_notification_kinds() -> None:

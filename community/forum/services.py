@@ -398,16 +398,20 @@ def toggle_reaction(*, user, post: Post, kind: str) -> bool:
     removed, _count = Reaction.objects.filter(post=locked, user=user, kind=kind).delete()
     if not removed:
         Reaction.objects.create(post=locked, user=user, kind=kind)
-    # Recounted from the rows, so counts cannot drift (e.g. when an account is erased).
-    locked.reaction_counts = dict(
-        Reaction.objects.filter(post=locked)
+    recount_reactions(locked)
+    post.reaction_counts = locked.reaction_counts
+    return not removed
+
+
+def recount_reactions(post: Post) -> None:
+    """Count a post's reactions from the rows, so counts cannot drift (e.g. on erasure)."""
+    post.reaction_counts = dict(
+        Reaction.objects.filter(post=post)
         .values_list("kind")
         .annotate(count=Count("pk"))
         .values_list("kind", "count")
     )
-    locked.save(update_fields=["reaction_counts"])
-    post.reaction_counts = locked.reaction_counts
-    return not removed
+    post.save(update_fields=["reaction_counts"])
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -72,6 +73,22 @@ class SupportGroup(models.Model):
         help_text=_(
             "How e-mails refer to this group, e.g. “Tuesday group”. Must not reveal the "
             "condition: e-mails can be read by others. Empty: “one of your groups”."
+        ),
+    )
+    # Retention (docs/retention.md): the purge job in privacy deletes what is older.
+    chat_retention_days = models.PositiveIntegerField(
+        _("keep chat messages for (days)"),
+        default=365,
+        validators=[MinValueValidator(1)],
+        help_text=_("Chat messages older than this are deleted for good."),
+    )
+    removed_content_retention_days = models.PositiveIntegerField(
+        _("keep removed content for (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Posts deleted by their authors or removed by moderators keep their text this "
+            "long (for appeals and review), then it is erased."
         ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

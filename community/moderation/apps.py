@@ -11,6 +11,9 @@ class ModerationConfig(AppConfig):
         from community.notifications.kinds import Email, NotificationKind, register_kind
 
         from . import policy  # noqa: F401  (registers the moderation permissions)
+        from .privacy_hooks import register_privacy_hooks
+
+        register_privacy_hooks()
 
         register_kind(
             NotificationKind(

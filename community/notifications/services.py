@@ -185,7 +185,7 @@ def describe(notification: Notification, *, for_email: bool = False) -> str:
     if for_email or notification.actor_hidden or notification.actor is None:
         actor = _("A group member")
     else:
-        actor = notification.actor.display_name
+        actor = notification.actor.public_name
     return str(kind.sentence) % {"actor": actor, "group": group}
 
 

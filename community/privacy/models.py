@@ -48,6 +48,7 @@ class AccessRecord(AppendOnlyModel):
     class Reason(models.TextChoices):
         REVEAL_ANONYMOUS_AUTHOR = "reveal_author", _("Revealed the author of an anonymous post")
         VIEW_REVISIONS = "view_revisions", _("Viewed the edit history of a post")
+        VIEW_ACCOUNT = "view_account", _("Opened your account details")
 
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,3 +77,44 @@ class AccessRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.viewer_id} → {self.subject_id}: {self.reason} ({self.target})"
+
+
+class DataExport(models.Model):
+    """A member's request for a copy of their data, and the zip once it is built."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        BUILDING = "building", _("Being prepared")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    # Under MEDIA_ROOT, which is never served directly: only the download view reads it.
+    file = models.FileField(upload_to="exports/", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.user_id}: {self.status}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
+
+    def is_downloadable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.READY
+            and self.expires_at is not None
+            and (self.expires_at > now)
+        )

@@ -1,8 +1,15 @@
-"""Writes of the privacy app: the access-audit trail."""
+"""Writes of the privacy app: the access-audit trail, data exports, and closing accounts."""
 
+import secrets
+from functools import partial
+
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.utils import timezone
 
-from .models import AccessRecord
+from .erasure import erasers
+from .models import AccessRecord, DataExport
+from .tasks import build_data_export
 
 
 def target_label(obj: models.Model) -> str:
@@ -22,3 +29,49 @@ def record_access(
         target=target_label(target),
         group_id=group_id,
     )
+
+
+@transaction.atomic
+def request_data_export(*, user) -> DataExport:
+    """Queue a copy of the member's data; while one is being made, that one is returned."""
+    pending = DataExport.objects.filter(
+        user=user, status__in=[DataExport.Status.QUEUED, DataExport.Status.BUILDING]
+    ).first()
+    if pending is not None:
+        return pending
+    export = DataExport.objects.create(user=user)
+    transaction.on_commit(partial(build_data_export.delay, export_id=export.pk), robust=True)
+    return export
+
+
+@transaction.atomic
+def close_account(*, user, delete_content: bool) -> None:
+    """Close the member's account for good.
+
+    Every app erases or anonymises what it holds (see erasure.py); then the user row is
+    scrubbed of everything personal. It stays, as a pseudonymous id, because the consent
+    ledger and content kept as "former member" point at it.
+    """
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    if user.erased_at is not None:
+        return
+    for eraser in erasers():
+        eraser.erase(user, delete_content)
+    for export in DataExport.objects.filter(user=user):
+        if export.file:
+            transaction.on_commit(partial(export.file.storage.delete, export.file.name))
+    DataExport.objects.filter(user=user).delete()
+    scrub_user(user)
+
+
+def scrub_user(user) -> None:
+    """Remove the name, address, password, roles and sign-in methods of a closed account."""
+    marker = secrets.token_hex(8)
+    user.email = f"closed-{user.pk}-{marker}@closed.invalid"
+    user.display_name = f"closed-{marker}"
+    user.set_unusable_password()
+    user.is_active = user.is_staff = user.is_superuser = user.is_verified_clinician = False
+    user.erased_at = timezone.now()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()

@@ -41,7 +41,8 @@ function connectBell() {
       if (data.type === "unread") show(data.count);
     });
     socket.addEventListener("close", (event) => {
-      if (event.code === 4403) return; // refused: not signed in as this member
+      // 4403: not signed in as this member; 4451: documents to accept first (the page says so).
+      if (event.code === 4403 || event.code === 4451) return;
       setTimeout(open, delay);
       delay = Math.min(delay * 2, 30000);
     });

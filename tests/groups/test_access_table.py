@@ -11,11 +11,16 @@ set it up everywhere but their account pages and invitation links.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from community.consent.models import Kind
+from community.consent.services import publish_document, save_draft
 from community.forum import services as forum_services
 from community.forum.images import clean_image
 from community.groups.models import Invitation, Membership, Role
@@ -23,6 +28,7 @@ from community.groups.services import create_invitation
 from community.moderation.services import flag_content
 from community.notifications.models import Notification
 from community.notifications.services import unsubscribe_token
+from community.privacy.models import DataExport
 from tests.forum.photos import photo_upload
 
 LOGIN, MFA, REDIRECT = "login", "mfa", "redirect"
@@ -129,6 +135,14 @@ def thread_kwargs(world) -> dict:
 
 def post_kwargs(world) -> dict:
     return {"slug": world.group.slug, "post_id": world.post.pk}
+
+
+def optional_kind(world) -> dict:
+    return {"kind": world.document.kind}
+
+
+def draft_kwargs(world) -> dict:
+    return {"pk": world.draft.pk}
 
 
 def image_kwargs(world) -> dict:
@@ -308,6 +322,38 @@ ACCESS_TABLE = [
         outcomes(default=200),  # a signed link works for anyone holding it, logged in or not
         kwargs=lambda world: {"token": world.unsubscribe_token},
     ),
+    # --- Consent: the member's own decisions, public documents, staff drafting ---
+    Row("consent:mine", signed_in(200)),
+    Row("consent:accept", signed_in(200)),  # asks about the new optional document
+    Row("consent:grant", signed_in(REDIRECT), method="post", kwargs=optional_kind),
+    Row("consent:withdraw", signed_in(200), kwargs=optional_kind),
+    Row("consent:document", outcomes(default=200), kwargs=optional_kind),
+    Row(
+        "consent:document_version",
+        outcomes(default=200),
+        kwargs=lambda world: {"kind": world.document.kind, "version": world.document.version},
+    ),
+    Row("consent:manage", signed_in(404, staff=200)),
+    Row("consent:draft_new", signed_in(404, staff=200)),
+    Row("consent:draft_detail", signed_in(404, staff=200), kwargs=draft_kwargs),
+    Row("consent:draft_edit", signed_in(404, staff=200), kwargs=draft_kwargs),
+    Row("consent:publish", signed_in(404, staff=REDIRECT), method="post", kwargs=draft_kwargs),
+    # --- Privacy: the member's own data, nobody else's ---
+    Row("privacy:exports", signed_in(200)),
+    Row(
+        "privacy:export_status",
+        outcomes(logged_out=LOGIN, member=200, default=404),
+        kwargs=lambda world: {"pk": world.export.pk},
+    ),
+    Row(
+        # Its owner is first asked to confirm their password (REDIRECT to reauthenticate).
+        "privacy:export_download",
+        outcomes(logged_out=LOGIN, member=REDIRECT, default=404),
+        kwargs=lambda world: {"pk": world.export.pk},
+    ),
+    Row("privacy:access_log", signed_in(200)),
+    Row("privacy:close_account", signed_in(200)),
+    Row("privacy:account_closed", outcomes(default=200)),
 ]
 
 
@@ -323,6 +369,9 @@ class World:
     notification: object = None
     unsubscribe_token: str = ""
     moderation_item: object = None
+    document: object = None
+    draft: object = None
+    export: object = None
 
 
 @pytest.fixture
@@ -355,6 +404,7 @@ def world(
             inviter=users["group_admin"], group=group, email="invitee@example.test"
         )
     token = mailoutbox[-1].body.split("/invitations/")[1].split("/")[0]
+    research_v1 = save_draft(author=users["staff"], **research_draft(), summary_of_changes="")
     thread = forum_services.create_thread(
         author=users["member"],
         group=group,
@@ -382,7 +432,33 @@ def world(
         moderation_item=flag_content(
             reporter=users["muted_member"], kind="forum.post", object_id=post.pk, reason="spam"
         ).item,
+        # An optional document: a required one would send every role to accept it first.
+        document=publish_document(publisher=users["staff"], document=research_v1),
+        draft=save_draft(author=users["staff"], **research_draft(), summary_of_changes="New"),
+        export=ready_export(users["member"]),
     )
+
+
+def research_draft() -> dict:
+    return {
+        "kind": Kind.RESEARCH,
+        "language": "en",
+        "title": "Research use",
+        "body": "Researchers may read de-identified posts.",
+        "effective_at": timezone.now(),
+    }
+
+
+def ready_export(user) -> DataExport:
+    export = DataExport.objects.create(
+        user=user,
+        status=DataExport.Status.READY,
+        progress=100,
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    export.file.save("export.zip", ContentFile(b"PK"), save=True)
+    return export
 
 
 def outcome_of(response) -> object:

@@ -462,7 +462,7 @@ def test_the_bell_links_to_the_list_and_the_members_own_socket(client, member):
     assert f'href="{LIST}" class="bell"' in html
 
 
-def test_logged_out_pages_have_no_bell(client):
+def test_logged_out_pages_have_no_bell(client, db):
     html = client.get(reverse("account_login")).content.decode()
 
     assert "data-bell-count" not in html

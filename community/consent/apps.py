@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsentConfig(AppConfig):
+    name = "community.consent"
+    label = "consent"
+    verbose_name = _("Consent")
+
+    def ready(self):
+        from community.groups.demo import register_demo_seeder
+        from community.privacy.exports import ExportSection, register_export_section
+
+        from . import policy  # noqa: F401  (registers the permissions)
+        from .demo import seed_demo_documents
+        from .exports import consent_history
+
+        register_demo_seeder(seed_demo_documents)
+        register_export_section(
+            ExportSection(key="consent", title=_("Consent history"), collect=consent_history)
+        )

@@ -1,0 +1,166 @@
+"""Writes of the consent app: drafting and publishing documents, and the ledger."""
+
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .listeners import announce_withdrawal
+from .models import REQUIRED_KINDS, ConsentDocument, ConsentRecord
+from .state import current_versions, forget_current_versions, forget_member, granted_versions
+
+
+def require_manager(user) -> None:
+    if not user.has_perm("consent.manage_documents"):
+        raise PermissionDenied
+
+
+def next_version(kind: str) -> int:
+    """The number a new version of `kind` gets: one past the highest published."""
+    highest = ConsentDocument.objects.published().filter(kind=kind).aggregate(v=Max("version"))
+    return (highest["v"] or 0) + 1
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    author,
+    kind: str,
+    language: str,
+    title: str,
+    body: str,
+    summary_of_changes: str,
+    effective_at,
+    translation_of_current: bool = False,
+    draft: ConsentDocument | None = None,
+) -> ConsentDocument:
+    """Create or change an unpublished version (a new version, or a translation)."""
+    require_manager(author)
+    if draft is not None and draft.is_published:
+        raise ValidationError(_("A published version cannot be changed. Draft a new one."))
+    if translation_of_current:
+        version = current_versions().get(kind)
+        if version is None:
+            raise ValidationError(_("There is no version in force to translate yet."))
+    else:
+        version = next_version(kind)
+    clash = ConsentDocument.objects.filter(kind=kind, version=version, language=language)
+    if draft is not None:
+        clash = clash.exclude(pk=draft.pk)
+    if clash.exists():
+        raise ValidationError(
+            _("Version %(version)s of this document already exists in this language.")
+            % {"version": version}
+        )
+    document = draft or ConsentDocument(created_by=author)
+    document.kind, document.version, document.language = kind, version, language
+    document.title, document.body = title, body
+    document.summary_of_changes, document.effective_at = summary_of_changes, effective_at
+    document.save()
+    return document
+
+
+@transaction.atomic
+def publish_document(*, publisher, document: ConsentDocument) -> ConsentDocument:
+    """Publish a draft: from its effective date, members are asked to accept it."""
+    require_manager(publisher)
+    document = ConsentDocument.objects.select_for_update().get(pk=document.pk)
+    if document.is_published:
+        raise ValidationError(_("This version is already published."))
+    if document.version < next_version(document.kind) - 1:
+        raise ValidationError(_("A newer version has been published since this draft began."))
+    now = timezone.now()
+    document.published_at = now
+    document.published_by = publisher
+    document.effective_at = max(document.effective_at, now)
+    document.save(update_fields=["published_at", "published_by", "effective_at"])
+    transaction.on_commit(forget_current_versions)
+    return document
+
+
+def document_in_force(kind: str) -> ConsentDocument:
+    """The published version of `kind` in force now (any language: the ledger records it)."""
+    version = current_versions().get(kind)
+    document = ConsentDocument.objects.published().filter(kind=kind, version=version).first()
+    if document is None:
+        raise ValidationError(_("This document has not been published yet."))
+    return document
+
+
+def record(*, user, document: ConsentDocument, decision: str, method: str) -> ConsentRecord:
+    """Append one decision to the ledger (callers hold the transaction)."""
+    entry = ConsentRecord.objects.create(
+        user=user,
+        document=document,
+        kind=document.kind,
+        version=document.version,
+        decision=decision,
+        method=method,
+    )
+    transaction.on_commit(partial(forget_member, user.pk))
+    return entry
+
+
+@transaction.atomic
+def accept_documents(
+    *, user, required: list[str], optional_granted: list[str], optional_declined: list[str]
+) -> list[ConsentRecord]:
+    """Record the member's answers on the acceptance page: all of `required` are accepted."""
+    first_time = not ConsentRecord.objects.filter(user=user).exists()
+    method = ConsentRecord.Method.SIGN_UP if first_time else ConsentRecord.Method.ACCEPTANCE_PAGE
+    answers = [(kind, ConsentRecord.Decision.GRANTED) for kind in (*required, *optional_granted)]
+    answers += [(kind, ConsentRecord.Decision.DECLINED) for kind in optional_declined]
+    return [
+        record(user=user, document=document_in_force(kind), decision=decision, method=method)
+        for kind, decision in answers
+    ]
+
+
+@transaction.atomic
+def grant_consent(*, user, kind: str) -> ConsentRecord:
+    """Give an optional consent from the settings page."""
+    if has_granted_current(user, kind):
+        raise ValidationError(_("You have already given this consent."))
+    return record(
+        user=user,
+        document=document_in_force(kind),
+        decision=ConsentRecord.Decision.GRANTED,
+        method=ConsentRecord.Method.SETTINGS,
+    )
+
+
+@transaction.atomic
+def withdraw_consent(*, user, kind: str, method: str = ConsentRecord.Method.SETTINGS):
+    """Withdraw a consent, with effect from the commit (a required one gates the member)."""
+    if not has_granted_current(user, kind):
+        raise ValidationError(
+            _("You have not given this consent, so there is nothing to withdraw.")
+        )
+    entry = record(
+        user=user,
+        document=document_in_force(kind),
+        decision=ConsentRecord.Decision.WITHDRAWN,
+        method=method,
+    )
+    transaction.on_commit(partial(announce_withdrawal, kind, user.pk))
+    return entry
+
+
+def has_granted_current(user, kind: str) -> bool:
+    version = current_versions().get(kind)
+    return version is not None and granted_versions(user).get(kind) == version
+
+
+@transaction.atomic
+def withdraw_everything(*, user) -> None:
+    """On closing an account: end every consent still given (the ledger shows when)."""
+    for kind in list(granted_versions(user)):
+        if has_granted_current(user, kind):
+            withdraw_consent(user=user, kind=kind, method=ConsentRecord.Method.ACCOUNT_CLOSED)
+
+
+def is_required(kind: str) -> bool:
+    return kind in REQUIRED_KINDS

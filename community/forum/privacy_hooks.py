@@ -1,0 +1,188 @@
+"""The forum's part in data rights: what it exports, erases and purges for privacy.
+
+Registered with the privacy app in ForumConfig.ready(); privacy never imports the forum.
+"""
+
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import PurePosixPath
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from community.groups.models import SupportGroup
+from community.privacy.erasure import Eraser, register_eraser
+from community.privacy.exports import ExportSection, register_export_section
+from community.privacy.retention import Purge, register_purge
+
+from .models import Post, PostImage, PostRevision, Reaction, ReadState, Thread, ThreadFollow
+from .services import recount_reactions, refresh_last_poster
+
+
+def when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def post_address(post: Post) -> str:
+    return f"{post.thread.get_absolute_url()}#post-{post.number}"
+
+
+# Export: only the member's own writing. Another member's thread title is their text, so a
+# reply names its thread by address only.
+
+
+def threads_started(user) -> list[dict]:
+    return [
+        {
+            "group": thread.group.name,
+            "title": thread.title,
+            "anonymous": thread.is_anonymous,
+            "started": when(thread.created_at),
+            "address": thread.get_absolute_url(),
+        }
+        for thread in Thread.objects.filter(author=user).select_related("group")
+    ]
+
+
+def posts_written(user) -> list[dict]:
+    posts = Post.objects.filter(author=user).select_related("thread__group").order_by("pk")
+    return [
+        {
+            "group": post.thread.group.name,
+            "address": post_address(post),
+            "text": post.body_source,
+            "content_warning": post.content_warning,
+            "anonymous": post.is_anonymous,
+            "written": when(post.created_at),
+            "edited": when(post.edited_at),
+            "deleted": when(post.deleted_at),
+            "hidden_by_moderators": when(post.hidden_at),
+            "removed_by_moderators": when(post.removed_at),
+            "moderators_note": post.moderator_note,
+        }
+        for post in posts
+    ]
+
+
+def revisions_written(user) -> list[dict]:
+    revisions = PostRevision.objects.filter(post__author=user).select_related("post__thread__group")
+    return [
+        {
+            "post": post_address(revision.post),
+            "text": revision.body_source,
+            "content_warning": revision.content_warning,
+            "saved": when(revision.created_at),
+        }
+        for revision in revisions.order_by("pk")
+    ]
+
+
+def reactions_given(user) -> list[dict]:
+    reactions = Reaction.objects.filter(user=user).select_related("post__thread__group")
+    return [
+        {
+            "post": post_address(reaction.post),
+            "reaction": reaction.get_kind_display(),
+            "given": when(reaction.created_at),
+        }
+        for reaction in reactions.order_by("pk")
+    ]
+
+
+def threads_followed(user) -> list[dict]:
+    follows = ThreadFollow.objects.filter(user=user).select_related("thread__group")
+    return [
+        {"thread": follow.thread.get_absolute_url(), "since": when(follow.created_at)}
+        for follow in follows.order_by("pk")
+    ]
+
+
+def photos_uploaded(user):
+    for image in PostImage.objects.filter(post__author=user).order_by("pk"):
+        suffix = PurePosixPath(image.file.name).suffix
+        with image.file.open("rb") as handle:
+            yield f"post-{image.post_id}-photo-{image.pk}{suffix}", handle.read()
+
+
+# Erasure and retention share one way of making a post's text disappear.
+
+
+def erase_post_text(post: Post, now: datetime) -> None:
+    """Delete a post's text, its earlier versions and photos; the numbered slot remains."""
+    post.body_source = post.body_html = post.body_text = post.content_warning = ""
+    post.moderator_note = ""
+    post.deleted_at = post.deleted_at or now
+    post.save(
+        update_fields=[
+            "body_source",
+            "body_html",
+            "body_text",
+            "content_warning",
+            "moderator_note",
+            "deleted_at",
+        ]
+    )
+    post.revisions.all().delete()
+    for image in post.images.all():
+        transaction.on_commit(partial(image.file.storage.delete, image.file.name))
+    post.images.all().delete()
+    if post.number == 1:
+        erase_thread_title(post.thread)
+    refresh_last_poster(post.thread)
+
+
+def erase_thread_title(thread: Thread) -> None:
+    """A thread's title is its starter's text too: replace it with a neutral one."""
+    with translation.override(thread.group.language):
+        thread.title = gettext("Deleted thread")
+    thread.save(update_fields=["title"])
+
+
+def erase_forum_data(user, delete_content: bool) -> None:
+    """Reactions, follows and read state always go; posts go if the member chose so."""
+    reacted = Post.objects.filter(reactions__user=user).distinct()
+    reacted_posts = list(reacted)
+    Reaction.objects.filter(user=user).delete()
+    for post in reacted_posts:
+        recount_reactions(post)
+    ThreadFollow.objects.filter(user=user).delete()
+    ReadState.objects.filter(user=user).delete()
+    if delete_content:
+        now = timezone.now()
+        for post in Post.objects.filter(author=user).select_related("thread__group"):
+            erase_post_text(post, now)
+        for thread in Thread.objects.filter(author=user).select_related("group"):
+            erase_thread_title(thread)
+
+
+def purge_removed_posts(now: datetime) -> int:
+    """Erase the text of posts deleted or removed longer ago than their group keeps it."""
+    erased = 0
+    for group in SupportGroup.objects.all():
+        cutoff = now - timedelta(days=group.removed_content_retention_days)
+        expired = Post.objects.filter(thread__group=group).filter(
+            Q(deleted_at__lt=cutoff) | Q(removed_at__lt=cutoff)
+        )
+        # Already erased posts have no text left: running twice erases nothing more.
+        expired = expired.exclude(body_source="")
+        for post in expired.select_related("thread__group"):
+            erase_post_text(post, now)
+            erased += 1
+    return erased
+
+
+def register_privacy_hooks() -> None:
+    sections = [
+        ("forum.threads", _("Threads you started"), threads_started, None),
+        ("forum.posts", _("Your posts"), posts_written, photos_uploaded),
+        ("forum.revisions", _("Earlier versions of your posts"), revisions_written, None),
+        ("forum.reactions", _("Your reactions"), reactions_given, None),
+        ("forum.follows", _("Threads you follow"), threads_followed, None),
+    ]
+    for key, title, collect, files in sections:
+        register_export_section(ExportSection(key, title, collect, files))
+    register_eraser(Eraser("forum", erase_forum_data))
+    register_purge(Purge("forum.removed_posts", purge_removed_posts))

@@ -1,0 +1,78 @@
+"""Moderation's part in data rights: the member's notices and flags in their export, and
+the purge of records about closed accounts once their retention period is over."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from community.privacy.exports import ExportSection, register_export_section
+from community.privacy.retention import Purge, register_purge
+
+from .models import Flag, ModerationAction, ModerationItem
+
+
+def when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def actions_about(user) -> list[dict]:
+    """Decisions about the member's content; which moderator decided is not theirs to take."""
+    actions = ModerationAction.objects.filter(subject=user).select_related("group")
+    return [
+        {
+            "group": action.group.name,
+            "action": action.get_action_display(),
+            "reason": action.reason,
+            "your_text_before": action.before,
+            "your_text_after": action.after,
+            "when": when(action.created_at),
+        }
+        for action in actions
+    ]
+
+
+def flags_raised(user) -> list[dict]:
+    flags = Flag.objects.filter(reporter=user).select_related("item__group")
+    return [
+        {
+            "group": flag.item.group.name,
+            "about": flag.item.kind,
+            "reason": flag.get_reason_display(),
+            "note": flag.note,
+            "when": when(flag.created_at),
+        }
+        for flag in flags
+    ]
+
+
+def appeals_made(user) -> list[dict]:
+    appealed = ModerationItem.objects.filter(author=user, appealed_at__isnull=False)
+    return [
+        {"group": item.group.name, "appeal": item.appeal_message, "when": when(item.appealed_at)}
+        for item in appealed.select_related("group")
+    ]
+
+
+def purge_closed_accounts_records(now: datetime) -> int:
+    """Delete moderation records about accounts closed longer ago than the retention period.
+
+    The records are append-only for everyone else; retention is the one thing that ends
+    them, through the base manager.
+    """
+    cutoff = now - timedelta(days=settings.MODERATION_RECORD_RETENTION_DAYS)
+    actions, _ = ModerationAction._base_manager.filter(subject__erased_at__lt=cutoff).delete()
+    flags, _ = Flag.objects.filter(reporter__erased_at__lt=cutoff).delete()
+    items, _ = ModerationItem.objects.filter(author__erased_at__lt=cutoff).delete()
+    return actions + flags + items
+
+
+def register_privacy_hooks() -> None:
+    sections = [
+        ("moderation.decisions", _("Moderators' decisions about your posts"), actions_about),
+        ("moderation.flags", _("Concerns you raised"), flags_raised),
+        ("moderation.appeals", _("Your appeals"), appeals_made),
+    ]
+    for key, title, collect in sections:
+        register_export_section(ExportSection(key, title, collect))
+    register_purge(Purge("moderation.closed_accounts", purge_closed_accounts_records))

@@ -1,0 +1,103 @@
+"""Celery tasks of the privacy app: building exports, sweeping them, and retention."""
+
+import logging
+import secrets
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from community.notifications.services import notify
+
+from .exports import build_zip
+from .models import DataExport
+from .retention import purges
+
+logger = logging.getLogger(__name__)
+# A queued export still waiting this long was missed by the broker; a build running this
+# long died with its worker. The sweep starts either again.
+RESTART_QUEUED_AFTER = timedelta(minutes=2)
+RESTART_BUILDING_AFTER = timedelta(minutes=30)
+
+
+@shared_task(acks_late=True)
+def build_data_export(*, export_id: int) -> bool:
+    """Build one export's zip; a second run of a claimed or finished export does nothing."""
+    now = timezone.now()
+    claimed = DataExport.objects.filter(pk=export_id, status=DataExport.Status.QUEUED).update(
+        status=DataExport.Status.BUILDING, started_at=now, progress=0
+    )
+    if not claimed:
+        return False
+    export = DataExport.objects.select_related("user").get(pk=export_id)
+
+    def show_progress(percent: int) -> None:
+        DataExport.objects.filter(pk=export_id).update(progress=percent)
+
+    try:
+        content = build_zip(export.user, show_progress)
+    except Exception as error:
+        # The error's type only: a message could quote the member's data.
+        logger.error("Data export %s failed: %s", export_id, type(error).__name__)
+        DataExport.objects.filter(pk=export_id).update(
+            status=DataExport.Status.FAILED, finished_at=timezone.now()
+        )
+        return False
+    finish_export(export, content)
+    return True
+
+
+@transaction.atomic
+def finish_export(export: DataExport, content: bytes) -> None:
+    export.file.save(f"{secrets.token_urlsafe(24)}.zip", ContentFile(content), save=False)
+    export.status = DataExport.Status.READY
+    export.progress = 100
+    export.finished_at = timezone.now()
+    export.expires_at = export.finished_at + timedelta(days=settings.DATA_EXPORT_VALID_DAYS)
+    export.save(update_fields=["file", "status", "progress", "finished_at", "expires_at"])
+    notify(recipient=export.user, kind="privacy.export_ready", url="/privacy/exports/")
+
+
+@shared_task
+def sweep_data_exports() -> dict[str, int]:
+    """Start exports a broker outage or a dead worker left behind; delete expired zips."""
+    now = timezone.now()
+    stalled = DataExport.objects.filter(
+        status=DataExport.Status.BUILDING, started_at__lt=now - RESTART_BUILDING_AFTER
+    ).update(status=DataExport.Status.QUEUED)
+    waiting = list(
+        DataExport.objects.filter(
+            status=DataExport.Status.QUEUED, created_at__lt=now - RESTART_QUEUED_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for export_id in waiting:
+        build_data_export.delay(export_id=export_id)
+    expired = 0
+    for export in DataExport.objects.filter(status=DataExport.Status.READY, expires_at__lte=now):
+        expire_export(export)
+        expired += 1
+    return {"restarted": stalled, "started": len(waiting), "expired": expired}
+
+
+def expire_export(export: DataExport) -> None:
+    """Delete the zip and keep the row (the member's list shows it expired)."""
+    if export.file:
+        export.file.delete(save=False)
+    export.status = DataExport.Status.EXPIRED
+    export.save(update_fields=["file", "status"])
+
+
+@shared_task
+def apply_retention() -> dict[str, int]:
+    """Run every registered purge with one `now`; returns what each erased."""
+    now = timezone.now()
+    erased = {}
+    for purge in purges():
+        with transaction.atomic():
+            erased[purge.key] = purge.run(now)
+    if any(erased.values()):
+        logger.info("Retention purge erased %s", erased)
+    return erased
