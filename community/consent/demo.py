@@ -4,7 +4,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import REQUIRED_KINDS, ConsentDocument, ConsentRecord, Kind
-from .state import forget_current_versions, forget_member
 
 DEMO_TEXTS = {
     Kind.GUIDELINES: (
@@ -56,6 +55,3 @@ def seed_demo_documents(groups: dict, users: dict) -> None:
                     decision=ConsentRecord.Decision.GRANTED,
                     method=ConsentRecord.Method.DEMO,
                 )
-    forget_current_versions()
-    for user in users.values():
-        forget_member(user.pk)

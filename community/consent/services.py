@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from .listeners import announce_withdrawal
 from .models import REQUIRED_KINDS, ConsentDocument, ConsentRecord
-from .state import current_versions, forget_current_versions, forget_member, granted_versions
+from .state import current_versions, document_for, forget_member, granted_versions
 
 
 def require_manager(user) -> None:
@@ -77,14 +77,14 @@ def publish_document(*, publisher, document: ConsentDocument) -> ConsentDocument
     document.published_by = publisher
     document.effective_at = max(document.effective_at, now)
     document.save(update_fields=["published_at", "published_by", "effective_at"])
-    transaction.on_commit(forget_current_versions)
     return document
 
 
-def document_in_force(kind: str) -> ConsentDocument:
-    """The published version of `kind` in force now (any language: the ledger records it)."""
-    version = current_versions().get(kind)
-    document = ConsentDocument.objects.published().filter(kind=kind, version=version).first()
+def document_in_force(kind: str, *, reader) -> ConsentDocument:
+    """The version of `kind` in force now, in the reader's language if it was translated
+    (the ledger points at the text the member was shown)."""
+    version = current_versions(reader).get(kind)
+    document = document_for(kind, version, reader.language) if version else None
     if document is None:
         raise ValidationError(_("This document has not been published yet."))
     return document
@@ -100,7 +100,7 @@ def record(*, user, document: ConsentDocument, decision: str, method: str) -> Co
         decision=decision,
         method=method,
     )
-    transaction.on_commit(partial(forget_member, user.pk))
+    forget_member(user)
     return entry
 
 
@@ -114,7 +114,12 @@ def accept_documents(
     answers = [(kind, ConsentRecord.Decision.GRANTED) for kind in (*required, *optional_granted)]
     answers += [(kind, ConsentRecord.Decision.DECLINED) for kind in optional_declined]
     return [
-        record(user=user, document=document_in_force(kind), decision=decision, method=method)
+        record(
+            user=user,
+            document=document_in_force(kind, reader=user),
+            decision=decision,
+            method=method,
+        )
         for kind, decision in answers
     ]
 
@@ -122,11 +127,13 @@ def accept_documents(
 @transaction.atomic
 def grant_consent(*, user, kind: str) -> ConsentRecord:
     """Give an optional consent from the settings page."""
+    if is_required(kind):
+        raise ValidationError(_("Required documents are accepted on the page that shows them."))
     if has_granted_current(user, kind):
         raise ValidationError(_("You have already given this consent."))
     return record(
         user=user,
-        document=document_in_force(kind),
+        document=document_in_force(kind, reader=user),
         decision=ConsentRecord.Decision.GRANTED,
         method=ConsentRecord.Method.SETTINGS,
     )
@@ -141,7 +148,7 @@ def withdraw_consent(*, user, kind: str, method: str = ConsentRecord.Method.SETT
         )
     entry = record(
         user=user,
-        document=document_in_force(kind),
+        document=document_in_force(kind, reader=user),
         decision=ConsentRecord.Decision.WITHDRAWN,
         method=method,
     )
@@ -150,7 +157,7 @@ def withdraw_consent(*, user, kind: str, method: str = ConsentRecord.Method.SETT
 
 
 def has_granted_current(user, kind: str) -> bool:
-    version = current_versions().get(kind)
+    version = current_versions(user).get(kind)
     return version is not None and granted_versions(user).get(kind) == version
 
 

@@ -1,63 +1,36 @@
-"""What is in force, and what a member has agreed to: asked on every request, so cached.
+"""What is in force, and what a member has agreed to.
 
-Both answers live in the cache (Redis in production) and are dropped by the services that
-change them: publishing a version, or writing a record to the ledger.
+Asked on every request, so each answer is kept on the request's user object (like the
+membership cache in groups.policy) and never across requests: the database is the source of
+truth, and a published version or a withdrawal counts from the very next request. Services
+that write to the ledger call `forget_member` for the object they were given.
 """
 
-from datetime import datetime, timedelta
-
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils import timezone
 
 from .models import REQUIRED_KINDS, ConsentDocument, ConsentRecord, Kind
 
-CURRENT_KEY = "consent:current-versions"
-# A version published with a future effective date must start to count without a publish.
-CURRENT_TTL = timedelta(seconds=60)
+CURRENT_ATTRIBUTE = "_consent_current_versions"
+GRANTED_ATTRIBUTE = "_consent_granted_versions"
 
 
-def user_key(user_id: int) -> str:
-    return f"consent:user:{user_id}"
-
-
-def current_versions() -> dict[str, int]:
-    """The version in force of each kind of document that has one."""
-    cached = cache.get(CURRENT_KEY)
-    now = timezone.now()
-    if cached is not None and cached["valid_until"] > now:
-        return cached["versions"]
+def current_versions(viewer=None) -> dict[str, int]:
+    """The version in force of each kind of document that has one (kept on `viewer`)."""
+    if viewer is not None and hasattr(viewer, CURRENT_ATTRIBUTE):
+        return getattr(viewer, CURRENT_ATTRIBUTE)
     versions: dict[str, int] = {}
-    for kind, version in ConsentDocument.objects.in_force(now).values_list("kind", "version"):
+    for kind, version in ConsentDocument.objects.in_force().values_list("kind", "version"):
         versions[kind] = max(version, versions.get(kind, 0))
-    cache.set(CURRENT_KEY, {"versions": versions, "valid_until": next_change(now)}, 3600)
+    if viewer is not None:
+        setattr(viewer, CURRENT_ATTRIBUTE, versions)
     return versions
-
-
-def next_change(now: datetime) -> datetime:
-    """When the cached versions must be looked up again."""
-    upcoming = (
-        ConsentDocument.objects.published()
-        .filter(effective_at__gt=now)
-        .order_by("effective_at")
-        .values_list("effective_at", flat=True)
-        .first()
-    )
-    horizon = now + CURRENT_TTL
-    return min(upcoming, horizon) if upcoming else horizon
-
-
-def forget_current_versions() -> None:
-    cache.delete(CURRENT_KEY)
 
 
 def granted_versions(user) -> dict[str, int]:
     """Per kind, the version the member's latest decision granted (withdrawn kinds absent)."""
-    key = user_key(user.pk)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    if hasattr(user, GRANTED_ATTRIBUTE):
+        return getattr(user, GRANTED_ATTRIBUTE)
     latest: dict[str, ConsentRecord] = {}
     for record in ConsentRecord.objects.filter(user=user).only("kind", "version", "decision"):
         latest.setdefault(record.kind, record)  # newest first (Meta.ordering)
@@ -66,17 +39,20 @@ def granted_versions(user) -> dict[str, int]:
         for kind, record in latest.items()
         if record.decision == ConsentRecord.Decision.GRANTED
     }
-    cache.set(key, granted, 3600)
+    setattr(user, GRANTED_ATTRIBUTE, granted)
     return granted
 
 
-def forget_member(user_id: int) -> None:
-    cache.delete(user_key(user_id))
+def forget_member(user) -> None:
+    """Drop what was kept on this user object (after writing to their ledger)."""
+    for attribute in (CURRENT_ATTRIBUTE, GRANTED_ATTRIBUTE):
+        if hasattr(user, attribute):  # delattr, not __dict__: request.user is a lazy proxy
+            delattr(user, attribute)
 
 
 def has_consent(user, kind: str) -> bool:
     """Whether the member has agreed to the version of `kind` in force now."""
-    version = current_versions().get(kind)
+    version = current_versions(user).get(kind)
     return version is not None and granted_versions(user).get(kind) == version
 
 
@@ -84,7 +60,7 @@ def missing_required(user) -> list[str]:
     """Required kinds whose version in force the member has not accepted (gating)."""
     if not user.is_authenticated:
         return []
-    current = current_versions()
+    current = current_versions(user)
     granted = granted_versions(user)
     return [
         kind for kind in REQUIRED_KINDS if kind in current and granted.get(kind) != current[kind]
@@ -93,7 +69,7 @@ def missing_required(user) -> list[str]:
 
 def undecided_optional(user) -> list[str]:
     """Optional kinds in force on whose current version the member has not decided yet."""
-    current = current_versions()
+    current = current_versions(user)
     decided = set(
         ConsentRecord.objects.filter(
             user=user, kind__in=current, version__in=current.values()

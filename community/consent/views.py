@@ -38,17 +38,18 @@ def safe_next(request: HttpRequest) -> str:
     return reverse("home")
 
 
-def documents_in_force(kinds: list[str]) -> list[ConsentDocument]:
+def documents_in_force(user, kinds: list[str]) -> list[ConsentDocument]:
     """The texts in force of `kinds`, in the reader's language where translated."""
-    versions = current_versions()
-    return [document_for(kind, versions[kind], get_language()) for kind in kinds]
+    versions = current_versions(user)
+    found = [document_for(kind, versions[kind], get_language()) for kind in kinds]
+    return [document for document in found if document is not None]
 
 
 @login_required
 def accept(request: HttpRequest) -> HttpResponse:
     """Ask for what is missing: required versions (blocking) and new optional ones."""
-    required = documents_in_force(missing_required(request.user))
-    optional = documents_in_force(undecided_optional(request.user))
+    required = documents_in_force(request.user, missing_required(request.user))
+    optional = documents_in_force(request.user, undecided_optional(request.user))
     if not required and not optional:
         return redirect(safe_next(request))
     form = AcceptanceForm(request.POST or None, required=required, optional=optional)
@@ -84,7 +85,7 @@ def accept(request: HttpRequest) -> HttpResponse:
 @require_safe
 def my_consents(request: HttpRequest) -> HttpResponse:
     """What the member agreed to, what they may withdraw, and their whole history."""
-    versions = current_versions()
+    versions = current_versions(request.user)
     granted = granted_versions(request.user)
     rows = [
         {
@@ -134,7 +135,7 @@ def withdraw(request: HttpRequest, kind: str) -> HttpResponse:
             return redirect("privacy:close_account")
         messages.success(request, _("Your consent has been withdrawn. This took effect at once."))
         return redirect("consent:mine")
-    document = documents_in_force([kind])[0]
+    document = documents_in_force(request.user, [kind])[0]
     return render(
         request,
         "consent/withdraw.html",

@@ -16,7 +16,7 @@ class PrivacyConfig(AppConfig):
             NotificationKind(
                 key="privacy.export_ready",
                 label=_("Your copy of your data is ready"),
-                sentence=_("The copy of your data that you asked for is ready to download."),
+                sentence=_("The copy of your data that you asked for is ready to download"),
                 default_email=Email.IMMEDIATELY,
                 permission="",  # about the member's own account, not a group
             )

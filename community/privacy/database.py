@@ -25,7 +25,7 @@ def append_only_trigger(table: str) -> migrations.RunPython:
 
     def create(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(CREATE_FUNCTION)
+            schema_editor.execute(CREATE_FUNCTION, params=None)  # its % are not placeholders
             schema_editor.execute(
                 f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
                 f"FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()"

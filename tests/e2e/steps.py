@@ -2,8 +2,11 @@
 
 import time
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from community.consent.models import REQUIRED_KINDS, Kind
+from community.consent.services import accept_documents, publish_document, save_draft
 from tests.conftest import PASSWORD, current_totp_code
 
 
@@ -30,3 +33,25 @@ def log_in(page, assert_accessible, *, email, password=PASSWORD):
 def message(page, text):
     """The status message that contains `text` (a page may show several)."""
     return page.get_by_role("status").filter(has_text=text)
+
+
+def publish_required_documents(staff, *, accepted_by) -> None:
+    """Publish version 1 of the guidelines and the privacy notice; `accepted_by` accept it."""
+    for kind, title in (
+        (Kind.GUIDELINES, "Community guidelines"),
+        (Kind.PRIVACY, "Privacy notice"),
+    ):
+        draft = save_draft(
+            author=staff,
+            kind=kind,
+            language="en",
+            title=title,
+            body=f"The {title.lower()}, version 1.",
+            summary_of_changes="",
+            effective_at=timezone.now(),
+        )
+        publish_document(publisher=staff, document=draft)
+    for person in accepted_by:
+        accept_documents(
+            user=person, required=list(REQUIRED_KINDS), optional_granted=[], optional_declined=[]
+        )

@@ -9,9 +9,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from community.consent.models import REQUIRED_KINDS, ConsentRecord, Kind
+from community.consent.services import accept_documents
 from community.groups.models import Invitation, Membership, Role
 from tests.e2e.conftest import PHONE
-from tests.e2e.steps import fresh_totp_code, log_in, message
+from tests.e2e.steps import fresh_totp_code, log_in, message, publish_required_documents
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -31,6 +33,7 @@ def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsi
     staff,
 ):
     group = make_group("Living with type 1 diabetes")
+    publish_required_documents(staff, accepted_by=[staff])
     invitations_url = f"{live_site.url}/groups/{group.slug}/invitations/"
     group_url = f"{live_site.url}/groups/{group.slug}/"
 
@@ -102,12 +105,21 @@ def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsi
     signup_form.locator("input[name=password2]").fill(INVITEE_PASSWORD)
     signup_form.get_by_role("button", name="Create account and join").click()
 
-    # Signed up, signed in and in the group: its page, with the group's name as heading.
-    expect(patient_page).to_have_url(group_url)
-    expect(patient_page.get_by_role("heading", level=1)).to_have_text(group.name)
+    # Signed up, signed in and in the group; before its page, the documents to accept.
+    expect(patient_page).to_have_url(re.compile(r"/consent/accept/\?next="))
     expect(message(patient_page, "Welcome!")).to_contain_text(
         f"Welcome! You are now a member of {group.name}"
     )
+    expect(patient_page.get_by_role("heading", level=1)).to_have_text(
+        "Welcome. Before you join, please read these"
+    )
+    assert_accessible(patient_page)
+    patient_page.get_by_label("I have read and accept: Community guidelines").check()
+    patient_page.get_by_label("I have read and accept: Privacy notice").check()
+    patient_page.get_by_role("button", name="Save my answers and continue").click()
+
+    expect(patient_page).to_have_url(group_url)
+    expect(patient_page.get_by_role("heading", level=1)).to_have_text(group.name)
     assert_accessible(patient_page)
     membership = Membership.objects.select_related("user").get(
         group=group, user__email=INVITEE_EMAIL
@@ -118,9 +130,15 @@ def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsi
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.ACCEPTED
     assert invitation.accepted_by == membership.user
+    assert set(
+        ConsentRecord.objects.filter(user=membership.user).values_list("kind", "method")
+    ) == {(Kind.GUIDELINES, "sign_up"), (Kind.PRIVACY, "sign_up")}
 
     # A member of another group logs in and tries the group's address: it does not exist.
     outsider = make_user(display_name="Evening swimmer")
+    accept_documents(
+        user=outsider, required=list(REQUIRED_KINDS), optional_granted=[], optional_declined=[]
+    )
     join(outsider, make_group("Another group"))
     outsider_page = new_page()
     outsider_page.goto(f"{live_site.url}/accounts/login/")

@@ -89,7 +89,9 @@ def test_patient3_gets_404_for_every_page_of_the_first_group_that_patient1_can_r
         token_hash="0" * 64,
         expires_at="2099-01-01T00:00:00Z",
     )
+    from community.consent.models import ConsentDocument
     from community.forum.models import PostImage, Thread
+    from community.privacy.models import DataExport
 
     thread = Thread.objects.filter(group=group).first()
     post = thread.posts.first()
@@ -104,6 +106,9 @@ def test_patient3_gets_404_for_every_page_of_the_first_group_that_patient1_can_r
         notification=Notification(pk=0),
         unsubscribe_token="x",
         moderation_item=ModerationItem(pk=0),
+        document=ConsentDocument(pk=0, kind="research", version=1),
+        draft=ConsentDocument(pk=0),
+        export=DataExport(pk=0),
     )
     patient1 = get_user_model().objects.get(email="patient1@demo.example")
     patient3 = get_user_model().objects.get(email="patient3@demo.example")
