@@ -204,6 +204,24 @@ def test_the_data_holds_moderators_decisions_and_the_members_own_flags(data):
     assert flag["about"] == "forum.post"
 
 
+def test_the_data_holds_the_members_appeals(member, peer, moderator, group, private_media):
+    post = forum.create_thread(
+        author=member, group=group, title="About my neighbour", body="Names a neighbour"
+    ).posts.get()
+    moderation.flag_content(reporter=peer, kind="forum.post", object_id=post.pk, reason="other")
+    item = ModerationItem.objects.get(kind="forum.post", object_id=post.pk)
+    moderation.act(moderator=moderator, item=item, action="remove", reason="A third party")
+    moderation.appeal(author=member, item=item, message="She agreed to be mentioned")
+
+    export = built(request_data_export(user=member))
+
+    with export.file.open("rb") as handle:
+        data = json.loads(zip_members(handle.read())["data.json"])
+    assert [row["appeal"] for row in data["moderation.appeals"]] == ["She agreed to be mentioned"]
+    assert [row["group"] for row in data["moderation.appeals"]] == [group.name]
+    assert data["forum.posts"][0]["moderators_note"] == "A third party"
+
+
 def test_the_data_holds_the_consent_history_and_notifications(data):
     assert [(row["document"], row["version"], row["decision"]) for row in data["consent"]] == [
         ("Community guidelines", 1, "Granted")

@@ -120,10 +120,11 @@ def test_a_wrong_password_on_the_confirmation_page_does_not_unlock_it(client, me
     assert client.get(download_url(ready)).status_code == 302
 
 
-def test_a_recent_login_expires_after_the_reauthentication_timeout(client, member, ready):
+def test_a_recent_login_expires_after_the_reauthentication_timeout(client, member, ready, settings):
     log_in_recently(client, member)
 
-    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+    timeout = timedelta(seconds=settings.ACCOUNT_REAUTHENTICATION_TIMEOUT)
+    with time_machine.travel(timezone.now() + timeout + timedelta(minutes=1)):
         response = client.get(download_url(ready))
 
     assert response.status_code == 302
@@ -212,7 +213,9 @@ def test_an_expired_export_stays_listed_as_expired(client, member, private_media
     assert download_url(export) not in page
 
 
-def test_the_sweep_restarts_stalled_builds_and_starts_missed_ones(member, peer, staff, broker):
+def test_the_sweep_restarts_stalled_builds_and_starts_missed_ones(
+    member, peer, staff, make_user, broker
+):
     now = timezone.now()
     stalled = DataExport.objects.create(
         user=member,
@@ -228,7 +231,7 @@ def test_the_sweep_restarts_stalled_builds_and_starts_missed_ones(member, peer, 
         started_at=now - timedelta(minutes=10),
     )
     missed = DataExport.objects.create(user=staff, created_at=now - timedelta(minutes=3))
-    just_asked = request_data_export(user=peer)  # its own task may still be on its way
+    just_asked = request_data_export(user=make_user())  # its task may still be on its way
 
     result = tasks.sweep_data_exports()
 
