@@ -161,9 +161,8 @@ def has_granted_current(user, kind: str) -> bool:
     return version is not None and granted_versions(user).get(kind) == version
 
 
-@transaction.atomic
-def withdraw_everything(*, user) -> None:
-    """On closing an account: end every consent still given (the ledger shows when)."""
+def end_consents_of_closed_account(user, delete_content: bool) -> None:
+    """Eraser for privacy's close_account: end every consent still given, on the ledger."""
     for kind in list(granted_versions(user)):
         if has_granted_current(user, kind):
             withdraw_consent(user=user, kind=kind, method=ConsentRecord.Method.ACCOUNT_CLOSED)

@@ -52,7 +52,9 @@ def accept(request: HttpRequest) -> HttpResponse:
     optional = documents_in_force(request.user, undecided_optional(request.user))
     if not required and not optional:
         return redirect(safe_next(request))
-    form = AcceptanceForm(request.POST or None, required=required, optional=optional)
+    form = AcceptanceForm(
+        request.POST if request.method == "POST" else None, required=required, optional=optional
+    )
     if request.method == "POST" and form.is_valid():
         services.accept_documents(user=request.user, **form.answers())
         messages.success(request, _("Thank you. Your answers have been recorded."))
@@ -208,7 +210,10 @@ def manage(request: HttpRequest) -> HttpResponse:
 @login_required
 def draft_new(request: HttpRequest) -> HttpResponse:
     require_manager(request)
-    form = DraftForm(request.POST or None, initial={"kind": request.GET.get("kind")})
+    form = DraftForm(
+        request.POST if request.method == "POST" else None,
+        initial={"kind": request.GET.get("kind")},
+    )
     return save_draft_form(request, form, draft=None)
 
 
@@ -216,7 +221,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
 def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_manager(request)
     draft = get_object_or_404(ConsentDocument, pk=pk, published_at__isnull=True)
-    form = DraftForm.for_document(draft, request.POST or None)
+    form = DraftForm.for_document(draft, request.POST if request.method == "POST" else None)
     form.initial["translation_of_current"] = draft.version < services.next_version(draft.kind)
     return save_draft_form(request, form, draft=draft)
 

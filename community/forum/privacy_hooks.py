@@ -14,11 +14,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from community.groups.models import SupportGroup
+from community.moderation.services import erase_texts_about
 from community.privacy.erasure import Eraser, register_eraser
 from community.privacy.exports import ExportSection, register_export_section
 from community.privacy.retention import Purge, register_purge
 
 from .models import Post, PostImage, PostRevision, Reaction, ReadState, Thread, ThreadFollow
+from .moderation_hooks import FORUM_POST
 from .services import recount_reactions, refresh_last_poster
 
 
@@ -170,6 +172,7 @@ def purge_removed_posts(now: datetime) -> int:
         expired = expired.exclude(body_source="")
         for post in expired.select_related("thread__group"):
             erase_post_text(post, now)
+            erase_texts_about(target=f"{FORUM_POST.key}:{post.pk}")
             erased += 1
     return erased
 

@@ -391,3 +391,16 @@ def flag_automatically(*, kind: str, object_id: int, group, author, note: str) -
 def follow_content_to_group(*, kind: str, object_ids, group) -> int:
     """Content moved to another group: its items go with it, to that group's reviewers."""
     return ModerationItem.objects.filter(kind=kind, object_id__in=object_ids).update(group=group)
+
+
+def erase_texts_about(*, target: str) -> int:
+    """Blank the before/after copies of content that retention has erased.
+
+    The action log is append-only, but a removed post's words must not outlive the post's
+    retention period in it; what was done, by whom and why stays.
+    """
+    return (
+        ModerationAction._base_manager.filter(target=target)
+        .exclude(before="", after="")
+        .update(before="", after="")
+    )

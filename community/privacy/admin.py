@@ -36,22 +36,36 @@ class AccessRecordAdmin(admin.ModelAdmin):
 class AuditedUserAdmin(UserAdmin):
     """The accounts admin, with every opened account written to the member's access log.
 
-    Staff see a member's e-mail address and dates here: that is a privileged look at their
-    data, which the member can then see. (accounts sits below privacy, so privacy wraps it.)
+    Staff see a member's e-mail address and dates on an account's pages: that is a
+    privileged look at their data, which the member can then see. The list shows display
+    names only (search still finds an address), so browsing it reveals no address.
+    (accounts sits below privacy, so privacy wraps its admin.)
     """
+
+    list_display = ["display_name", "is_staff", "is_verified_clinician", "is_active"]
+    ordering = ["display_name"]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
+        self.record_look(request, object_id, response)
+        return response
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        self.record_look(request, id, response)
+        return response
+
+    def record_look(self, request, object_id, response) -> None:
+        if request.method != "GET" or response.status_code != 200:
+            return
         member = self.get_object(request, unquote(object_id))
-        looked = request.method == "GET" and response.status_code == 200
-        if looked and member is not None and member.pk != request.user.pk:
+        if member is not None and member.pk != request.user.pk:
             record_access(
                 viewer=request.user,
                 subject=member,
                 reason=AccessRecord.Reason.VIEW_ACCOUNT,
                 target=member,
             )
-        return response
 
 
 admin.site.unregister(get_user_model())

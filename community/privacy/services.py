@@ -57,7 +57,9 @@ def close_account(*, user, delete_content: bool) -> None:
         return
     for eraser in erasers():
         eraser.erase(user, delete_content)
-    for export in DataExport.objects.filter(user=user):
+    # Locked: a build finishing right now either stores its zip first (and it is deleted
+    # here) or finds its row gone and stores nothing.
+    for export in DataExport.objects.select_for_update().filter(user=user):
         if export.file:
             transaction.on_commit(partial(export.file.storage.delete, export.file.name))
     DataExport.objects.filter(user=user).delete()

@@ -46,19 +46,32 @@ def build_data_export(*, export_id: int) -> bool:
             status=DataExport.Status.FAILED, finished_at=timezone.now()
         )
         return False
-    finish_export(export, content)
-    return True
+    return finish_export(export_id, content)
 
 
 @transaction.atomic
-def finish_export(export: DataExport, content: bytes) -> None:
+def finish_export(export_id: int, content: bytes) -> bool:
+    """Store the zip, unless the export was deleted meanwhile (its account was closed)."""
+    export = (
+        DataExport.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=export_id, status=DataExport.Status.BUILDING)
+        .first()
+    )
+    if export is None:
+        return False
     export.file.save(f"{secrets.token_urlsafe(24)}.zip", ContentFile(content), save=False)
-    export.status = DataExport.Status.READY
-    export.progress = 100
-    export.finished_at = timezone.now()
-    export.expires_at = export.finished_at + timedelta(days=settings.DATA_EXPORT_VALID_DAYS)
-    export.save(update_fields=["file", "status", "progress", "finished_at", "expires_at"])
-    notify(recipient=export.user, kind="privacy.export_ready", url="/privacy/exports/")
+    try:
+        export.status = DataExport.Status.READY
+        export.progress = 100
+        export.finished_at = timezone.now()
+        export.expires_at = export.finished_at + timedelta(days=settings.DATA_EXPORT_VALID_DAYS)
+        export.save(update_fields=["file", "status", "progress", "finished_at", "expires_at"])
+        notify(recipient=export.user, kind="privacy.export_ready", url="/privacy/exports/")
+    except Exception:
+        export.file.delete(save=False)  # no zip may outlive its row
+        raise
+    return True
 
 
 @shared_task

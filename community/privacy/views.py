@@ -94,7 +94,7 @@ class CloseAccountForm(forms.Form):
 @login_required
 def close_account(request: HttpRequest) -> HttpResponse:
     """Explain, offer the export, then close for good (after a recent login)."""
-    form = CloseAccountForm(request.POST or None)
+    form = CloseAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         return confirm_close(request, form)
     status = 400 if form.errors else 200

@@ -172,6 +172,16 @@ def test_staff_opening_a_members_account_in_the_admin_is_recorded(client, admin_
     assert record.group_id is None
 
 
+def test_the_admins_list_of_accounts_shows_names_but_no_addresses(client, admin_user, member):
+    client.force_login(admin_user)
+
+    html = client.get("/admin/accounts/user/").content.decode()
+
+    assert member.display_name in html
+    assert member.email not in html
+    assert not AccessRecord.objects.exists()
+
+
 def test_the_member_sees_the_admins_look_on_their_log(client, admin_user, member):
     client.force_login(admin_user)
     client.get(admin_change_url(member))

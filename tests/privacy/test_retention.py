@@ -118,6 +118,19 @@ def test_one_day_after_deleted_and_removed_posts_are_erased(posts):
     assert not PostImage.objects.filter(post=posts["deleted"]).exists()
 
 
+def test_the_moderators_copies_of_a_removed_posts_text_go_with_it(posts):
+    removal = ModerationAction.objects.get(
+        target=f"forum.post:{posts['removed'].pk}", action="remove"
+    )
+    assert removal.before == "Peer names a neighbour"
+
+    at(T0 + 31 * DAY)
+
+    removal = ModerationAction.objects.get(pk=removal.pk)
+    assert (removal.before, removal.after) == ("", "")
+    assert removal.reason == "Names a neighbour"  # what was done and why stays
+
+
 def test_the_boundary_is_the_groups_retention_period_to_the_second(posts):
     assert at(T0 + 30 * DAY - timedelta(seconds=1))[FORUM] == 0
     assert at(T0 + 30 * DAY + timedelta(seconds=1))[FORUM] == 2
