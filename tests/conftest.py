@@ -8,6 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from community.accounts.mfa import current_totp_code as totp_code_for
 from community.groups.models import Condition, Membership, Role, SupportGroup
@@ -112,6 +113,14 @@ def group_admin(make_user, join, group):
 def fast_password_hashing(settings):
     """Hashing with PBKDF2 is slow on purpose; tests do not need that."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Start and leave every test in the default language, whatever a request activated."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,9 @@ class UserLanguageMiddleware:
             if user.time_zone in SUPPORTED_TIME_ZONES:
                 timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
         response = self.get_response(request)
+        # The thread (or task) serves someone else next: leave no member's settings behind.
         timezone.deactivate()
+        translation.deactivate()
         return response
 
 
