@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from community.accounts.mfa import current_totp_code as totp_code_for
+from community.groups import services as group_services
 from community.groups.models import Condition, Membership, Role, SupportGroup
 from community.moderation.models import GroupRules
 from config.celery import app as celery_app
@@ -186,3 +187,18 @@ def outsider(make_user, join, other_group):
     user = make_user(display_name="Outsider Otto")
     join(user, other_group)
     return user
+
+
+@pytest.fixture
+def invite(staff, group, django_capture_on_commit_callbacks, mailoutbox):
+    """Create an invitation as staff, run the e-mail task, and return (invitation, token)."""
+
+    def make(email="new.patient@example.test", role=Role.MEMBER, target=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = group_services.create_invitation(
+                inviter=staff, group=target or group, email=email, role=role
+            )
+        token = mailoutbox[-1].body.split("/invitations/")[1].split("/")[0]
+        return invitation, token
+
+    return make

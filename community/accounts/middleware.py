@@ -4,10 +4,10 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .mfa import MFASetupRequired, has_mfa, is_privileged, require_mfa
@@ -78,8 +78,9 @@ class PrivilegedAreaMFAMiddleware:
         )
         url = reverse("mfa_activate_totp")
         if request.method == "GET":
-            # Come back afterwards; a POST-only address would answer 405.
-            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+            # Come back afterwards (a POST-only address would answer 405). Django's helper
+            # keeps "/" unencoded, so log redaction still recognises the path.
+            return redirect_to_login(request.get_full_path(), url)
         return redirect(url)
 
 

@@ -6,18 +6,18 @@ requests are refused with the reason; WebSocket connections are closed with it.
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.shortcuts import redirect, render
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from .state import missing_required
 
 # Logging in and out, the consent pages themselves, and the way out of the community
-# (export, closing the account) work without acceptance; so do invitation links and
-# unsubscribing from e-mail.
+# (export, closing the account) work without acceptance; so do invitation links (they only
+# remember the invitation) and unsubscribing from e-mail. Joining (/invitations/open/) waits.
 OPEN_PREFIXES = (
     "/accounts/",
     "/consent/",
@@ -25,6 +25,7 @@ OPEN_PREFIXES = (
     "/invitations/",
     "/notifications/unsubscribe/",
 )
+GATED_INSIDE_OPEN = ("/invitations/open/",)
 # WebSocket close code for "consent needed" (4000–4999 are the application's own).
 CONSENT_NEEDED_CLOSE_CODE = 4451
 
@@ -39,11 +40,14 @@ class ConsentRequiredMiddleware:
         self.open_prefixes = (*OPEN_PREFIXES, "/" + settings.STATIC_URL.lstrip("/"))
 
     def __call__(self, request):
-        if request.path.startswith(self.open_prefixes) or not missing_required(request.user):
+        path = request.path_info
+        is_open = path.startswith(self.open_prefixes) and not path.startswith(GATED_INSIDE_OPEN)
+        if is_open or not missing_required(request.user):
             return self.get_response(request)
         acceptance = reverse("consent:accept")
         if request.method in ("GET", "HEAD") and not getattr(request, "htmx", False):
-            return redirect(f"{acceptance}?{urlencode({'next': request.get_full_path()})}")
+            # Django's helper keeps "/" unencoded, so log redaction still sees the path.
+            return redirect_to_login(request.get_full_path(), acceptance)
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(acceptance)
         # A form post: refuse it and say why; the browser's Back button still holds the text.

@@ -67,6 +67,11 @@ def missing_required(user) -> list[str]:
     ]
 
 
+def has_accepted_required_documents(user) -> bool:
+    """Whether the member may take part: nothing required is left to accept."""
+    return not missing_required(user)
+
+
 def undecided_optional(user) -> list[str]:
     """Optional kinds in force on whose current version the member has not decided yet."""
     current = current_versions(user)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from community.accounts.mfa import require_mfa
+from community.groups.adapter import accept_invitation_in_session
 from community.markup.render import render_markdown
 
 from . import services
@@ -58,6 +59,13 @@ def accept(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.accept_documents(user=request.user, **form.answers())
         messages.success(request, _("Thank you. Your answers have been recorded."))
+        # Signing up by invitation: the group is joined once the documents are accepted.
+        joined = accept_invitation_in_session(request, request.user)
+        if joined is not None:
+            messages.success(
+                request, _("Welcome! You are now a member of %(group)s.") % {"group": joined}
+            )
+            return redirect(joined)
         return redirect(safe_next(request))
     earlier = granted_versions(request.user)
     has_history = ConsentRecord.objects.filter(user=request.user).exists()

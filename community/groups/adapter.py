@@ -12,8 +12,10 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from . import events
 from .models import Invitation, SupportGroup, hash_token
 from .services import InvitationError, accept_invitation, check_invitation_for
 
@@ -89,6 +91,11 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
         return user
 
     def post_login(self, request, user, **kwargs):
+        if invitation_in_session(request) is not None and not events.ready_to_join(user):
+            # Not yet (documents to accept first): the invitation page, gated, asks for
+            # them, and accepting them joins the group.
+            kwargs["redirect_url"] = reverse("groups:invitation_open")
+            return super().post_login(request, user, **kwargs)
         group = accept_invitation_in_session(request, user)
         if group is not None:
             kwargs["redirect_url"] = group.get_absolute_url()

@@ -21,3 +21,17 @@ def invitation_accepted(*, invitation, user) -> None:
     """Tell every listener, inside the accepting transaction."""
     for listener in _accepted_listeners:
         listener(invitation=invitation, user=user)
+
+
+# Whether a member may join a group yet (e.g. consent: not before accepting the documents in
+# force). A higher app registers `check(user) -> bool`; every check must pass.
+_join_checks: list[Callable[[object], bool]] = []
+
+
+def register_join_check(check: Callable[[object], bool]) -> None:
+    if check not in _join_checks:
+        _join_checks.append(check)
+
+
+def ready_to_join(user) -> bool:
+    return all(check(user) for check in _join_checks)

@@ -50,6 +50,10 @@ UNUSABLE_INVITATION = {
         "This invitation was sent to a different e-mail address from the one you are logged "
         "in with. Log out, then open the invitation link again."
     ),
+    "documents_to_accept": _(
+        "Please read and accept the community guidelines and the privacy notice first; "
+        "then you can join."
+    ),
     "needs_verified_clinician": _(
         "This invitation is for verified clinicians. You will be able to join once the "
         "organisation has verified you as a clinician."
@@ -160,6 +164,8 @@ def check_invitation_for(invitation: Invitation, user) -> None:
         raise unusable("wrong_account")
     if not may_hold_role(user, invitation.group, invitation.role):
         raise unusable("needs_verified_clinician")
+    if not events.ready_to_join(user):
+        raise unusable("documents_to_accept")
 
 
 @transaction.atomic

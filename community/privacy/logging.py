@@ -8,12 +8,15 @@ handler, replaces those path parts before anything is written.
 import logging
 import re
 
-SENSITIVE_PATH = re.compile(r"/(groups|invitations)/[^/\s\"'?#]+")
+# Also percent-encoded (%2F for "/"), as inside a `?next=` query value.
+SENSITIVE_PATH = re.compile(
+    r"(/|%2F)(groups|invitations)(/|%2F)[^/\s\"'?#&%]+", flags=re.IGNORECASE
+)
 
 
 def redact(text: str) -> str:
     """Replace group slugs and invitation tokens in a text with an ellipsis."""
-    return SENSITIVE_PATH.sub(lambda match: f"/{match.group(1)}/…", text)
+    return SENSITIVE_PATH.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}…", text)
 
 
 class RedactSensitivePaths(logging.Filter):

@@ -2,12 +2,12 @@
 sent to accept it before anything else works; the way out stays open."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from community.consent.models import ConsentRecord, Kind
 from community.forum.models import Thread
@@ -16,7 +16,7 @@ ACCEPT = reverse("consent:accept")
 
 
 def acceptance_for(path: str) -> str:
-    return f"{ACCEPT}?{urlencode({'next': path})}"
+    return f"{ACCEPT}?next={quote(path, safe='/')}"
 
 
 def group_page(group) -> str:

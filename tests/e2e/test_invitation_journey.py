@@ -105,21 +105,23 @@ def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsi
     signup_form.locator("input[name=password2]").fill(INVITEE_PASSWORD)
     signup_form.get_by_role("button", name="Create account and join").click()
 
-    # Signed up, signed in and in the group; before its page, the documents to accept.
-    expect(patient_page).to_have_url(re.compile(r"/consent/accept/\?next="))
-    expect(message(patient_page, "Welcome!")).to_contain_text(
-        f"Welcome! You are now a member of {group.name}"
-    )
+    # Signed up and signed in; before joining, the documents to accept.
+    expect(patient_page).to_have_url(re.compile(r"/consent/accept/\?next=/invitations/open/"))
     expect(patient_page.get_by_role("heading", level=1)).to_have_text(
         "Welcome. Before you join, please read these"
     )
     assert_accessible(patient_page)
+    assert not Membership.objects.filter(group=group, user__email=INVITEE_EMAIL).exists()
     patient_page.get_by_label("I have read and accept: Community guidelines").check()
     patient_page.get_by_label("I have read and accept: Privacy notice").check()
     patient_page.get_by_role("button", name="Save my answers and continue").click()
 
+    # Accepting them joins the group: its page, with the group's name as heading.
     expect(patient_page).to_have_url(group_url)
     expect(patient_page.get_by_role("heading", level=1)).to_have_text(group.name)
+    expect(message(patient_page, "Welcome!")).to_contain_text(
+        f"Welcome! You are now a member of {group.name}"
+    )
     assert_accessible(patient_page)
     membership = Membership.objects.select_related("user").get(
         group=group, user__email=INVITEE_EMAIL

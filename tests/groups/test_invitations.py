@@ -22,20 +22,6 @@ from community.groups.tasks import send_invitation_email, send_unsent_invitation
 INVITEE = "new.patient@example.test"
 
 
-@pytest.fixture
-def invite(staff, group, django_capture_on_commit_callbacks, mailoutbox):
-    """Create an invitation as staff, run the e-mail task, and return (invitation, token)."""
-
-    def make(email=INVITEE, role=Role.MEMBER, target=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            invitation = create_invitation(
-                inviter=staff, group=target or group, email=email, role=role
-            )
-        return invitation, token_from(mailoutbox[-1])
-
-    return make
-
-
 def token_from(message) -> str:
     return message.body.split("/invitations/")[1].split("/")[0]
 

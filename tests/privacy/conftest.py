@@ -9,7 +9,7 @@ from community.consent.models import Kind
 
 @pytest.fixture
 def publish_document(staff, django_capture_on_commit_callbacks):
-    """Publish version 1 of a consent document; the cached versions are dropped on commit."""
+    """Publish version 1 of a consent document."""
 
     def publish(kind: str):
         with django_capture_on_commit_callbacks(execute=True):

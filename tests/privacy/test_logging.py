@@ -29,3 +29,20 @@ def test_the_project_logging_configuration_installs_the_filter():
 
     handler = settings.LOGGING["handlers"]["console"]
     assert "redact_paths" in handler["filters"]
+
+
+def test_paths_inside_a_next_parameter_are_redacted_encoded_or_not():
+    text = "GET /consent/accept/?next=%2Fgroups%2Fliving-with-ms%2Fthreads%2F and /groups/x/"
+    assert redact(text) == "GET /consent/accept/?next=%2Fgroups%2F…%2Fthreads%2F and /groups/…/"
+
+
+def test_the_acceptance_redirect_keeps_the_path_readable_for_redaction(
+    client, member, publish_document
+):
+    publish_document("guidelines")
+    client.force_login(member)
+
+    location = client.get("/groups/living-with-ms/threads/")["Location"]
+
+    assert "next=/groups/living-with-ms/threads/" in location
+    assert redact(location) == "/consent/accept/?next=/groups/…/threads/"
