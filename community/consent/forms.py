@@ -15,6 +15,13 @@ class AcceptanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.required_documents = required
         self.optional_documents = optional
+        # The versions on the page: if staff publish another meanwhile, the answer is not
+        # recorded for a text the member never saw.
+        self.fields["shown"] = forms.CharField(
+            required=False,
+            widget=forms.HiddenInput,
+            initial=",".join(f"{d.kind}:{d.version}" for d in [*required, *optional]),
+        )
         for document in required:
             self.fields[f"accept_{document.kind}"] = forms.BooleanField(
                 label=_("I have read and accept: %(title)s") % {"title": document.title},
@@ -29,9 +36,20 @@ class AcceptanceForm(forms.Form):
                 label=_("I agree (optional): %(title)s") % {"title": document.title},
             )
 
-    def answers(self) -> dict[str, list[str]]:
+    def shown_versions(self) -> dict[str, int] | None:
+        if not self.cleaned_data["shown"]:
+            return None
+        shown = {}
+        for pair in self.cleaned_data["shown"].split(","):
+            kind, _, version = pair.partition(":")
+            if version.isdigit():
+                shown[kind] = int(version)
+        return shown
+
+    def answers(self) -> dict:
         granted = [d.kind for d in self.optional_documents if self.cleaned_data[f"grant_{d.kind}"]]
         return {
+            "shown": self.shown_versions(),
             "required": [document.kind for document in self.required_documents],
             "optional_granted": granted,
             "optional_declined": [d.kind for d in self.optional_documents if d.kind not in granted],

@@ -106,9 +106,24 @@ def record(*, user, document: ConsentDocument, decision: str, method: str) -> Co
 
 @transaction.atomic
 def accept_documents(
-    *, user, required: list[str], optional_granted: list[str], optional_declined: list[str]
+    *,
+    user,
+    required: list[str],
+    optional_granted: list[str],
+    optional_declined: list[str],
+    shown: dict[str, int] | None = None,
 ) -> list[ConsentRecord]:
-    """Record the member's answers on the acceptance page: all of `required` are accepted."""
+    """Record the member's answers on the acceptance page: all of `required` are accepted.
+
+    `shown` (kind -> version) is what the page showed; if a newer version came into force
+    meanwhile, nothing is recorded.
+    """
+    if shown is not None:
+        current = current_versions(user)
+        if any(current.get(kind) != shown.get(kind) for kind in (*required, *optional_granted)):
+            raise ValidationError(
+                _("A new version was published while you were reading. Please read it first.")
+            )
     first_time = not ConsentRecord.objects.filter(user=user).exists()
     method = ConsentRecord.Method.SIGN_UP if first_time else ConsentRecord.Method.ACCEPTANCE_PAGE
     answers = [(kind, ConsentRecord.Decision.GRANTED) for kind in (*required, *optional_granted)]

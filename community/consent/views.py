@@ -57,7 +57,11 @@ def accept(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, required=required, optional=optional
     )
     if request.method == "POST" and form.is_valid():
-        services.accept_documents(user=request.user, **form.answers())
+        try:
+            services.accept_documents(user=request.user, **form.answers())
+        except ValidationError as error:
+            messages.warning(request, " ".join(error.messages))
+            return redirect(request.get_full_path())
         messages.success(request, _("Thank you. Your answers have been recorded."))
         # Signing up by invitation: the group is joined once the documents are accepted.
         joined = accept_invitation_in_session(request, request.user)

@@ -154,3 +154,20 @@ def test_the_page_needs_a_logged_in_member(client, in_force):
     response = client.get(ACCEPT)
 
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_an_answer_to_a_version_replaced_while_reading_is_not_recorded(
+    client, accepted_member, guidelines_v2, publish
+):
+    client.force_login(accepted_member)
+    page = client.get(ACCEPT).content.decode()
+    assert 'name="shown" value="guidelines:2"' in page
+    publish(Kind.GUIDELINES, title="Community guidelines", summary="Version 3")
+
+    response = client.post(
+        ACCEPT, {"accept_guidelines": "on", "shown": "guidelines:2", "next": "/"}, follow=True
+    )
+
+    assert not records_of(accepted_member, Kind.GUIDELINES).filter(version__gte=2).exists()
+    assert "A new version was published while you were reading" in response.content.decode()
+    assert 'name="shown" value="guidelines:3"' in response.content.decode()
