@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import REQUIRED_KINDS, ConsentDocument, ConsentRecord, Kind
+from .services import record
 
 DEMO_TEXTS = {
     Kind.GUIDELINES: (
@@ -47,11 +48,9 @@ def seed_demo_documents(groups: dict, users: dict) -> None:
                 kind in REQUIRED_KINDS
                 and not ConsentRecord.objects.filter(user=user, kind=kind).exists()
             ):
-                ConsentRecord.objects.create(
+                record(
                     user=user,
                     document=document,
-                    kind=kind,
-                    version=1,
                     decision=ConsentRecord.Decision.GRANTED,
                     method=ConsentRecord.Method.DEMO,
                 )

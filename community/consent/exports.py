@@ -1,5 +1,7 @@
 """The member's consent history, for their data export."""
 
+from community.privacy.exports import when
+
 from .models import ConsentRecord
 
 
@@ -11,7 +13,7 @@ def consent_history(user) -> list[dict]:
             "language": record.document.language,
             "decision": record.get_decision_display(),
             "how": record.get_method_display(),
-            "when": record.created_at.isoformat(),
+            "when": when(record.created_at),
         }
         for record in ConsentRecord.objects.filter(user=user).select_related("document")
     ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from .listeners import announce_withdrawal
 from .models import REQUIRED_KINDS, ConsentDocument, ConsentRecord
-from .state import current_versions, document_for, forget_member, granted_versions
+from .state import current_versions, document_for, forget_member, granted_versions, has_consent
 
 
 def require_manager(user) -> None:
@@ -142,9 +142,9 @@ def accept_documents(
 @transaction.atomic
 def grant_consent(*, user, kind: str) -> ConsentRecord:
     """Give an optional consent from the settings page."""
-    if is_required(kind):
+    if kind in REQUIRED_KINDS:
         raise ValidationError(_("Required documents are accepted on the page that shows them."))
-    if has_granted_current(user, kind):
+    if has_consent(user, kind):
         raise ValidationError(_("You have already given this consent."))
     return record(
         user=user,
@@ -155,33 +155,28 @@ def grant_consent(*, user, kind: str) -> ConsentRecord:
 
 
 @transaction.atomic
-def withdraw_consent(*, user, kind: str, method: str = ConsentRecord.Method.SETTINGS):
+def withdraw_consent(*, user, kind: str) -> ConsentRecord:
     """Withdraw a consent, with effect from the commit (a required one gates the member)."""
-    if not has_granted_current(user, kind):
+    if not has_consent(user, kind):
         raise ValidationError(
             _("You have not given this consent, so there is nothing to withdraw.")
         )
+    document = document_in_force(kind, reader=user)
+    return record_withdrawal(user, document, ConsentRecord.Method.SETTINGS)
+
+
+def record_withdrawal(user, document: ConsentDocument, method: str) -> ConsentRecord:
     entry = record(
-        user=user,
-        document=document_in_force(kind, reader=user),
-        decision=ConsentRecord.Decision.WITHDRAWN,
-        method=method,
+        user=user, document=document, decision=ConsentRecord.Decision.WITHDRAWN, method=method
     )
-    transaction.on_commit(partial(announce_withdrawal, kind, user.pk))
+    transaction.on_commit(partial(announce_withdrawal, document.kind, user.pk))
     return entry
 
 
-def has_granted_current(user, kind: str) -> bool:
-    version = current_versions(user).get(kind)
-    return version is not None and granted_versions(user).get(kind) == version
-
-
 def end_consents_of_closed_account(user, delete_content: bool) -> None:
-    """Eraser for privacy's close_account: end every consent still given, on the ledger."""
-    for kind in list(granted_versions(user)):
-        if has_granted_current(user, kind):
-            withdraw_consent(user=user, kind=kind, method=ConsentRecord.Method.ACCOUNT_CLOSED)
-
-
-def is_required(kind: str) -> bool:
-    return kind in REQUIRED_KINDS
+    """Eraser for privacy's close_account: end every consent still given, whichever
+    version it was given to, on the ledger."""
+    for kind, version in list(granted_versions(user).items()):
+        document = document_for(kind, version, user.language)
+        if document is not None:
+            record_withdrawal(user, document, ConsentRecord.Method.ACCOUNT_CLOSED)

@@ -16,16 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from community.groups.models import SupportGroup
 from community.moderation.services import erase_texts_about
 from community.privacy.erasure import Eraser, register_eraser
-from community.privacy.exports import ExportSection, register_export_section
+from community.privacy.exports import ExportSection, register_export_section, when
 from community.privacy.retention import Purge, register_purge
 
 from .models import Post, PostImage, PostRevision, Reaction, ReadState, Thread, ThreadFollow
 from .moderation_hooks import FORUM_POST
 from .services import recount_reactions, refresh_last_poster
-
-
-def when(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def post_address(post: Post) -> str:

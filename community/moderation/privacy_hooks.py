@@ -6,14 +6,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from community.privacy.exports import ExportSection, register_export_section
+from community.privacy.exports import ExportSection, register_export_section, when
 from community.privacy.retention import Purge, register_purge
 
 from .models import Flag, ModerationAction, ModerationItem
-
-
-def when(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def actions_about(user) -> list[dict]:

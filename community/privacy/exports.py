@@ -32,6 +32,70 @@ class ExportSection:
 
 _sections: dict[str, ExportSection] = {}
 
+# Column headings of the readable copy. data.json keeps the keys; sections use these names
+# where they fit, and any other key is shown as written.
+COLUMN_LABELS = {
+    "about": _("About"),
+    "action": _("Action"),
+    "address": _("Address"),
+    "anonymous": _("Anonymous"),
+    "appeal": _("Appeal"),
+    "by": _("By"),
+    "content_warning": _("Content warning"),
+    "created": _("Created"),
+    "decision": _("Decision"),
+    "deleted": _("Deleted"),
+    "display_name": _("Display name"),
+    "document": _("Document"),
+    "edited": _("Edited"),
+    "email": _("E-mail address"),
+    "given": _("Given"),
+    "group": _("Group"),
+    "hidden_by_moderators": _("Hidden by moderators"),
+    "how": _("How"),
+    "joined": _("Joined"),
+    "kind": _("Kind"),
+    "language": _("Language"),
+    "last_login": _("Last login"),
+    "link": _("Link"),
+    "moderators_note": _("Moderators' note"),
+    "note": _("Note"),
+    "post": _("Post"),
+    "reaction": _("Reaction"),
+    "read": _("Read"),
+    "reason": _("Reason"),
+    "removed_by_moderators": _("Removed by moderators"),
+    "role": _("Role"),
+    "saved": _("Saved"),
+    "since": _("Since"),
+    "started": _("Started"),
+    "state": _("State"),
+    "text": _("Text"),
+    "thread": _("Thread"),
+    "time_zone": _("Time zone"),
+    "title": _("Title"),
+    "version": _("Version"),
+    "what": _("What"),
+    "when": _("When"),
+    "written": _("Written"),
+    "your_text_after": _("Your text after"),
+    "your_text_before": _("Your text before"),
+}
+
+
+def when(moment) -> str | None:
+    """A moment as ISO 8601 text for the export, or None."""
+    return moment.isoformat() if moment else None
+
+
+def table(records: list[dict]) -> dict:
+    """Headings and rows of one section for the readable copy."""
+    keys = list(records[0]) if records else []
+    return {
+        "headings": [COLUMN_LABELS.get(key, key.replace("_", " ").capitalize()) for key in keys],
+        "rows": [[record.get(key) for key in keys] for record in records],
+    }
+
 
 def register_export_section(section: ExportSection) -> None:
     """Add a part to every export; apps call this from AppConfig.ready()."""
@@ -51,8 +115,8 @@ def profile(user) -> list[dict]:
             "display_name": user.display_name,
             "language": user.language,
             "time_zone": user.time_zone,
-            "joined": user.date_joined.isoformat(),
-            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "joined": when(user.date_joined),
+            "last_login": when(user.last_login),
         }
     ]
 
@@ -63,7 +127,7 @@ def memberships(user) -> list[dict]:
             "group": membership.group.name,
             "role": membership.get_role_display(),
             "state": membership.get_state_display(),
-            "joined": membership.joined_at.isoformat(),
+            "joined": when(membership.joined_at),
         }
         for membership in user.memberships.select_related("group")
     ]
@@ -73,7 +137,7 @@ def accesses_received(user) -> list[dict]:
     """Who looked at the member's data (the same list the member sees on the site)."""
     return [
         {
-            "when": record.created_at.isoformat(),
+            "when": when(record.created_at),
             "by": str(record.viewer.public_name) if record.viewer else None,
             "what": record.get_reason_display(),
         }
@@ -109,7 +173,7 @@ def build_zip(user, on_progress: Callable[[int], None]) -> bytes:
             {
                 "made_at": made_at,
                 "sections": [
-                    {"title": section.title, "records": records} for section, records in collected
+                    {"title": section.title, **table(records)} for section, records in collected
                 ],
                 "files": [name for name, _content in files],
             },

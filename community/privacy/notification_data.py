@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from community.notifications.kinds import find_kind
 from community.notifications.models import EmailPreference, Notification
 
-from .exports import ExportSection, register_export_section
+from .exports import ExportSection, register_export_section, when
 
 
 def kind_label(key: str) -> str:
@@ -22,8 +22,8 @@ def notifications(user) -> list[dict]:
                 "kind": kind_label(notification.kind),
                 "group": notification.group.name if notification.group else None,
                 "link": notification.url,
-                "created": notification.created_at.isoformat(),
-                "read": notification.read_at.isoformat() if notification.read_at else None,
+                "created": when(notification.created_at),
+                "read": when(notification.read_at),
             }
         )
     return rows

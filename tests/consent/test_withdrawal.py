@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from community.consent import state
 from community.consent.models import ConsentRecord, Kind
+from community.privacy.services import close_account
 
 from .conftest import fresh, records_of
 
@@ -178,3 +179,16 @@ def test_a_required_document_is_accepted_on_the_acceptance_page_not_granted_from
 
     assert not records_of(accepted_member, Kind.GUIDELINES).filter(version=2).exists()
     assert state.missing_required(fresh(accepted_member)) == [Kind.GUIDELINES]
+
+
+def test_closing_an_account_withdraws_a_consent_given_to_an_earlier_version_too(
+    accepted_member, guidelines_v2, commit
+):
+    commit(lambda: close_account(user=accepted_member, delete_content=True))
+
+    latest = records_of(accepted_member, Kind.GUIDELINES).first()
+    assert (latest.decision, latest.version, latest.method) == (
+        ConsentRecord.Decision.WITHDRAWN,
+        1,
+        ConsentRecord.Method.ACCOUNT_CLOSED,
+    )
