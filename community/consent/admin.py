@@ -27,4 +27,5 @@ class ConsentDocumentAdmin(ReadOnlyAdmin):
 class ConsentRecordAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "kind", "version", "decision", "method"]
     list_filter = ["kind", "decision", "method"]
+    list_select_related = ["user"]
     readonly_fields = [field.name for field in ConsentRecord._meta.fields]

@@ -6,6 +6,7 @@ requests are refused with the reason; WebSocket connections are closed with it.
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.urls import reverse
@@ -49,6 +50,7 @@ class ConsentRequiredMiddleware:
             # Django's helper keeps "/" unencoded, so log redaction still sees the path.
             return redirect_to_login(request.get_full_path(), acceptance)
         if getattr(request, "htmx", False):
+            messages.warning(request, consent_needed_reason())  # shown on the acceptance page
             return HttpResponseClientRedirect(acceptance)
         # A form post: refuse it and say why; the browser's Back button still holds the text.
         return render(request, "consent/refused.html", {"acceptance_url": acceptance}, status=403)

@@ -112,7 +112,8 @@ def erase_post_text(post: Post, now: datetime) -> None:
     """Delete a post's text, its earlier versions and photos; the numbered slot remains."""
     post.body_source = post.body_html = post.body_text = post.content_warning = ""
     post.moderator_note = ""
-    post.deleted_at = post.deleted_at or now
+    if post.removed_at is None:  # a removed post keeps saying so, not "deleted by author"
+        post.deleted_at = post.deleted_at or now
     post.save(
         update_fields=[
             "body_source",

@@ -21,6 +21,7 @@ class AccessRecordAdmin(admin.ModelAdmin):
 
     list_display = ["created_at", "viewer", "subject", "reason", "target"]
     list_filter = ["reason"]
+    list_select_related = ["viewer", "subject"]
     readonly_fields = [field.name for field in AccessRecord._meta.fields]
 
     def has_add_permission(self, request) -> bool:

@@ -3,6 +3,7 @@
 import secrets
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
@@ -34,6 +35,8 @@ def record_access(
 @transaction.atomic
 def request_data_export(*, user) -> DataExport:
     """Queue a copy of the member's data; while one is being made, that one is returned."""
+    # Two clicks at once must not start two builds: the member's row serialises them.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     pending = DataExport.objects.filter(
         user=user, status__in=[DataExport.Status.QUEUED, DataExport.Status.BUILDING]
     ).first()
@@ -72,6 +75,8 @@ def scrub_user(user) -> None:
     user.email = f"closed-{user.pk}-{marker}@closed.invalid"
     user.display_name = f"closed-{marker}"
     user.set_unusable_password()
+    user.last_login = None
+    user.language, user.time_zone = settings.LANGUAGE_CODE, settings.TIME_ZONE
     user.is_active = user.is_staff = user.is_superuser = user.is_verified_clinician = False
     user.erased_at = timezone.now()
     user.save()

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from community.notifications.services import notify
@@ -67,7 +68,7 @@ def finish_export(export_id: int, content: bytes) -> bool:
         export.finished_at = timezone.now()
         export.expires_at = export.finished_at + timedelta(days=settings.DATA_EXPORT_VALID_DAYS)
         export.save(update_fields=["file", "status", "progress", "finished_at", "expires_at"])
-        notify(recipient=export.user, kind="privacy.export_ready", url="/privacy/exports/")
+        notify(recipient=export.user, kind="privacy.export_ready", url=reverse("privacy:exports"))
     except Exception:
         export.file.delete(save=False)  # no zip may outlive its row
         raise
@@ -109,8 +110,13 @@ def apply_retention() -> dict[str, int]:
     now = timezone.now()
     erased = {}
     for purge in purges():
-        with transaction.atomic():
-            erased[purge.key] = purge.run(now)
+        try:
+            with transaction.atomic():
+                erased[purge.key] = purge.run(now)
+        except Exception as error:  # one failing purge must not stop the others
+            # The error's type only: a message could quote what was being erased.
+            logger.error("Retention purge %s failed: %s", purge.key, type(error).__name__)
+            erased[purge.key] = -1
     if any(erased.values()):
         logger.info("Retention purge erased %s", erased)
     return erased

@@ -2,6 +2,7 @@
 
 from allauth.account.decorators import reauthentication_required
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -29,7 +30,11 @@ def exports(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("We are preparing your data. This page shows the progress."))
         return redirect("privacy:exports")
     recent = DataExport.objects.filter(user=request.user)[:EXPORTS_SHOWN]
-    return render(request, "privacy/exports.html", {"exports": recent})
+    return render(
+        request,
+        "privacy/exports.html",
+        {"exports": recent, "valid_days": settings.DATA_EXPORT_VALID_DAYS},
+    )
 
 
 @login_required
@@ -37,7 +42,7 @@ def exports(request: HttpRequest) -> HttpResponse:
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
     """One export's progress, polled by the exports page while it is being made."""
     export = get_object_or_404(DataExport, pk=pk, user=request.user)
-    return render(request, "privacy/_export_row.html", {"export": export})
+    return render(request, "privacy/_export_row.html", {"export": export, "announce": True})
 
 
 @login_required
@@ -51,7 +56,12 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 @reauthentication_required(allow_get=False)
 def send_export(request: HttpRequest, export: DataExport) -> HttpResponse:
     if not export.is_downloadable():
-        return render(request, "privacy/export_gone.html", {"export": export}, status=410)
+        return render(
+            request,
+            "privacy/export_gone.html",
+            {"export": export, "valid_days": settings.DATA_EXPORT_VALID_DAYS},
+            status=410,
+        )
     response = FileResponse(
         export.file.open("rb"),
         as_attachment=True,
