@@ -84,7 +84,7 @@ def reactions_given(user) -> list[dict]:
         {
             "post": post_address(reaction.post),
             "reaction": reaction.get_kind_display(),
-            "given": when(reaction.created_at),
+            "when": when(reaction.created_at),
         }
         for reaction in reactions.order_by("pk")
     ]

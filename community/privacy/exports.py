@@ -49,7 +49,6 @@ COLUMN_LABELS = {
     "document": _("Document"),
     "edited": _("Edited"),
     "email": _("E-mail address"),
-    "given": _("Given"),
     "group": _("Group"),
     "hidden_by_moderators": _("Hidden by moderators"),
     "how": _("How"),

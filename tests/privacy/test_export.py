@@ -181,7 +181,7 @@ def test_the_data_holds_the_members_reactions_and_follows(data, history):
         {
             "post": f"{history['peers_thread'].get_absolute_url()}#post-1",
             "reaction": "Support",
-            "given": data["forum.reactions"][0]["given"],
+            "when": data["forum.reactions"][0]["when"],
         }
     ]
     assert peers_first.reactions.count() == 1
