@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from community.groups.models import SupportGroup
-from community.moderation.services import erase_texts_about
+from community.moderation.services import erase_texts_about, objects_with_texts
 from community.privacy.erasure import Eraser, register_eraser
 from community.privacy.exports import ExportSection, register_export_section, when
 from community.privacy.retention import Purge, register_purge
@@ -157,21 +157,39 @@ def erase_forum_data(user, delete_content: bool) -> None:
             erase_thread_title(thread)
 
 
+def retention_cutoff(group: SupportGroup, now: datetime) -> datetime:
+    return now - timedelta(days=group.removed_content_retention_days)
+
+
 def purge_removed_posts(now: datetime) -> int:
-    """Erase the text of posts deleted or removed longer ago than their group keeps it."""
+    """Erase the text of posts deleted or removed longer ago than their group keeps it,
+    and the moderators' copies of it."""
     erased = 0
     for group in SupportGroup.objects.all():
-        cutoff = now - timedelta(days=group.removed_content_retention_days)
+        cutoff = retention_cutoff(group, now)
         expired = Post.objects.filter(thread__group=group).filter(
             Q(deleted_at__lt=cutoff) | Q(removed_at__lt=cutoff)
         )
         # Already erased posts have no text left: running twice erases nothing more.
-        expired = expired.exclude(body_source="")
-        for post in expired.select_related("thread__group"):
+        for post in expired.exclude(body_source="").select_related("thread__group"):
             erase_post_text(post, now)
-            erase_texts_about(target=f"{FORUM_POST.key}:{post.pk}")
             erased += 1
+    erase_moderators_copies(now)
     return erased
+
+
+def erase_moderators_copies(now: datetime) -> None:
+    """Blank the action log's copies of every post past its retention period, including
+    posts erased earlier (when their author closed the account)."""
+    kept = objects_with_texts(kind=FORUM_POST.key)
+    posts = Post.objects.filter(pk__in=kept).select_related("thread__group")
+    expired = [
+        post.pk
+        for post in posts
+        if (moment := post.removed_at or post.deleted_at)
+        and moment < retention_cutoff(post.thread.group, now)
+    ]
+    erase_texts_about(kind=FORUM_POST.key, object_ids=expired)
 
 
 def register_privacy_hooks() -> None:

@@ -393,14 +393,25 @@ def follow_content_to_group(*, kind: str, object_ids, group) -> int:
     return ModerationItem.objects.filter(kind=kind, object_id__in=object_ids).update(group=group)
 
 
-def erase_texts_about(*, target: str) -> int:
+def objects_with_texts(*, kind: str) -> set[int]:
+    """Ids of `kind` content whose before/after copies the action log still holds."""
+    targets = (
+        ModerationAction._base_manager.filter(target__startswith=f"{kind}:")
+        .exclude(before="", after="")
+        .values_list("target", flat=True)
+    )
+    return {int(target.rpartition(":")[2]) for target in targets}
+
+
+def erase_texts_about(*, kind: str, object_ids: list[int]) -> int:
     """Blank the before/after copies of content that retention has erased.
 
     The action log is append-only, but a removed post's words must not outlive the post's
     retention period in it; what was done, by whom and why stays.
     """
+    targets = [f"{kind}:{object_id}" for object_id in object_ids]
     return (
-        ModerationAction._base_manager.filter(target=target)
+        ModerationAction._base_manager.filter(target__in=targets)
         .exclude(before="", after="")
         .update(before="", after="")
     )

@@ -309,3 +309,29 @@ def test_records_of_a_member_who_has_not_closed_their_account_are_not_purged(
 
     assert at(T0 + 1000 * DAY)[MODERATION] == 0
     assert ModerationAction.objects.filter(subject=member).count() == 1
+
+
+def test_the_moderators_copies_of_a_closed_accounts_posts_go_after_the_groups_period(
+    member, peer, moderator, group
+):
+    with time_machine.travel(T0, tick=False):
+        thread = forum.create_thread(author=peer, group=group, title="Pumps", body="Which?")
+        post = forum.reply(author=member, thread=thread, body="My neighbour Ann has one")
+        moderation.act(
+            moderator=moderator,
+            item=flag(post, peer, reason="third_party"),
+            action="redact",
+            reason="A neighbour's name",
+            new_text="My neighbour has one",
+        )
+        close_account(user=member, delete_content=True)
+    redaction = ModerationAction.objects.get(target=f"forum.post:{post.pk}", action="redact")
+    assert redaction.before == "My neighbour Ann has one"  # kept for the review period
+
+    at(T0 + 29 * DAY)
+    assert ModerationAction.objects.get(pk=redaction.pk).before == "My neighbour Ann has one"
+
+    at(T0 + 31 * DAY)
+    redaction = ModerationAction.objects.get(pk=redaction.pk)
+    assert (redaction.before, redaction.after) == ("", "")
+    assert redaction.reason == "A neighbour's name"
