@@ -4,7 +4,6 @@ Each function checks the policy, validates (raising a translated ValidationError
 writing nothing), writes in one transaction and keeps the denormalised counters right.
 """
 
-import re
 import uuid
 from collections.abc import Sequence
 
@@ -18,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.groups.models import Membership, SupportGroup
-from community.markup.render import MAX_SOURCE_LENGTH, render_markdown
+from community.markup.render import (
+    MAX_SOURCE_LENGTH,
+    normalise_source,
+    render_markdown,
+    without_controls,
+)
 from community.moderation.screening import screen
 from community.moderation.services import (
     flag_automatically,
@@ -53,14 +57,6 @@ def require(user, permission: str, obj) -> None:
         raise PermissionDenied
 
 
-# C0 control characters (but tab and newline) have no place in text and can garble pages.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def without_controls(text: str) -> str:
-    return CONTROL_CHARACTERS.sub("", text or "")
-
-
 def clean_title(title: str) -> str:
     title = " ".join(without_controls(title).split())
     if len(title) < TITLE_MIN:
@@ -79,8 +75,7 @@ def clean_title(title: str) -> str:
 
 
 def clean_body(body: str) -> str:
-    # Browsers send a textarea's line breaks as CRLF; store (and count) plain newlines.
-    body = without_controls((body or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    body = normalise_source(body)
     if not body:
         raise ValidationError(_("Please write something before posting."), code="body_empty")
     if len(body) > MAX_SOURCE_LENGTH:

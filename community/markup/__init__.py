@@ -4,6 +4,20 @@ A plain package rather than a Django app: it owns no data and imports no project
 any floor (forum, chat, Q&A, consent documents) can use it.
 """
 
-from .render import MAX_SOURCE_LENGTH, Rendered, quote_as_markdown, render_markdown
+from .render import (
+    MAX_SOURCE_LENGTH,
+    Rendered,
+    normalise_source,
+    quote_as_markdown,
+    render_markdown,
+    without_controls,
+)
 
-__all__ = ["MAX_SOURCE_LENGTH", "Rendered", "quote_as_markdown", "render_markdown"]
+__all__ = [
+    "MAX_SOURCE_LENGTH",
+    "Rendered",
+    "normalise_source",
+    "quote_as_markdown",
+    "render_markdown",
+    "without_controls",
+]

@@ -73,6 +73,20 @@ _BLOCK_TAGS = {
 }  # fmt: skip
 
 
+# C0 control characters (but tab and newline) have no place in text and can garble pages.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def without_controls(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text or "")
+
+
+def normalise_source(text: str) -> str:
+    """Member text as stored: plain newlines (browsers send CRLF), no control characters,
+    no surrounding blank space."""
+    return without_controls((text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
 @dataclass(frozen=True)
 class Rendered:
     """Hold the sanitised HTML and the plain text rendered from one source."""
