@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "community.notifications",
     "community.moderation",
     "community.forum",
+    "community.chat",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
 }
+
+# --- Chat --------------------------------------------------------------------------------
+CHAT_MESSAGE_MAX_LENGTH = int(os.environ.get("CHAT_MESSAGE_MAX_LENGTH", "2000"))
+# Per member: at most CHAT_RATE_LIMIT messages in CHAT_RATE_WINDOW seconds.
+CHAT_RATE_LIMIT = int(os.environ.get("CHAT_RATE_LIMIT", "8"))
+CHAT_RATE_WINDOW = int(os.environ.get("CHAT_RATE_WINDOW", "10"))
+CHAT_MESSAGES_PER_PAGE = int(os.environ.get("CHAT_MESSAGES_PER_PAGE", "50"))
 
 # --- Data rights and retention (docs/retention.md) -------------------------------------
 DATA_EXPORT_VALID_DAYS = int(os.environ.get("DATA_EXPORT_VALID_DAYS", "7"))

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("community.groups.urls")),
     path("", include("community.moderation.urls")),
     path("", include("community.forum.urls")),
+    path("", include("community.chat.urls")),
 ]

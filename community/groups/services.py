@@ -213,6 +213,7 @@ def mute_member(*, group: SupportGroup, user, until) -> Membership:
     membership.state, membership.muted_until = Membership.State.MUTED, until
     membership.save(update_fields=["state", "muted_until", "updated_at"])
     forget_memberships(user)
+    events.membership_changed(membership=membership)
     return membership
 
 
@@ -223,6 +224,7 @@ def remove_member(*, group: SupportGroup, user) -> Membership:
     membership.state, membership.muted_until = Membership.State.REMOVED, None
     membership.save(update_fields=["state", "muted_until", "updated_at"])
     forget_memberships(user)
+    events.membership_changed(membership=membership)
     return membership
 
 

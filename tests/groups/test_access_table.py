@@ -19,6 +19,8 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from community.chat.models import ChatRoom
+from community.chat.services import send_message
 from community.consent.models import Kind
 from community.consent.services import publish_document, save_draft
 from community.forum import services as forum_services
@@ -322,6 +324,23 @@ ACCESS_TABLE = [
         outcomes(default=200),  # a signed link works for anyone holding it, logged in or not
         kwargs=lambda world: {"token": world.unsubscribe_token},
     ),
+    # --- Chat: members only, like the forum; your own messages only for edit and delete ---
+    Row("chat:room", members_only(200), kwargs=group_slug),
+    Row(
+        "chat:message_link",
+        members_only(REDIRECT),
+        kwargs=lambda world: {"message_id": world.chat_message.pk},
+    ),
+    Row(
+        "chat:message_edit",
+        members_only(403, member=200),
+        kwargs=lambda world: {"message_id": world.chat_message.pk},
+    ),
+    Row(
+        "chat:message_delete",
+        members_only(403, member=200),
+        kwargs=lambda world: {"message_id": world.chat_message.pk},
+    ),
     # --- Consent: the member's own decisions, public documents, staff drafting ---
     Row("consent:mine", signed_in(200)),
     Row("consent:accept", signed_in(200)),  # asks about the new optional document
@@ -372,6 +391,7 @@ class World:
     document: object = None
     draft: object = None
     export: object = None
+    chat_message: object = None
 
 
 @pytest.fixture
@@ -436,6 +456,12 @@ def world(
         document=publish_document(publisher=users["staff"], document=research_v1),
         draft=save_draft(author=users["staff"], **research_draft(), summary_of_changes="New"),
         export=ready_export(users["member"]),
+        chat_message=send_message(
+            author=users["member"],
+            room=ChatRoom.objects.create(group=group),
+            text="Hello, room",
+            client_id="first",
+        )[0],
     )
 
 

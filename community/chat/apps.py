@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatConfig(AppConfig):
+    name = "community.chat"
+    label = "chat"
+    verbose_name = _("Chat")
+
+    def ready(self) -> None:
+        from community.moderation.registry import register
+
+        from . import policy  # noqa: F401  (registers the chat permissions)
+        from .moderation_hooks import CHAT_MESSAGE
+        from .privacy_hooks import register_privacy_hooks
+
+        register(CHAT_MESSAGE)
+        register_privacy_hooks()
+        from . import listeners
+
+        listeners.connect()

@@ -1,0 +1,174 @@
+"""The chat room's WebSocket: authenticate, authorise through the policy on connect and on
+every frame, call the services, and forward what the room broadcasts.
+
+Close codes: 4401 not logged in (or logged out), 4403 not allowed in this room (never a
+member, removed), 4451 documents to accept first (consent), 4400 a frame that is not JSON.
+"""
+
+import json
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from community.consent.state import has_accepted_required_documents
+
+from . import presence, services
+from .broadcast import member_group, message_event, room_group, send_to_room
+from .models import ChatMessage, ChatRoom
+
+NOT_LOGGED_IN, FORBIDDEN, CONSENT_NEEDED = 4401, 4403, 4451
+MAX_FRAME = 16_000  # characters; a message is at most CHAT_MESSAGE_MAX_LENGTH of them
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    room: ChatRoom | None = None
+    user_id: int | None = None
+
+    async def connect(self):
+        user = self.scope["user"]
+        await self.accept()  # then close with our own code: a refused handshake is just 1006
+        if not user.is_authenticated:
+            await self.close(code=NOT_LOGGED_IN)
+            return
+        self.user_id = user.pk
+        self.room = await database_sync_to_async(self.readable_room)()
+        if self.room is None:
+            await self.close(code=FORBIDDEN)
+            return
+        await self.channel_layer.group_add(room_group(self.room.pk), self.channel_name)
+        await self.channel_layer.group_add(member_group(self.user_id), self.channel_name)
+        await database_sync_to_async(presence.enter)(self.room.pk, self.user_id, self.channel_name)
+        await self.announce_presence()
+
+    def readable_room(self) -> ChatRoom | None:
+        room_id = self.scope["url_route"]["kwargs"]["room_id"]
+        room = ChatRoom.objects.select_related("group").filter(pk=room_id).first()
+        user = self.fresh_user()
+        if room is None or user is None or not user.has_perm("chat.read", room):
+            return None
+        return room
+
+    def fresh_user(self):
+        """The member as the database has them now: no membership or consent kept from
+        earlier frames (they may have been muted, removed or logged out since)."""
+        return get_user_model().objects.filter(pk=self.user_id, is_active=True).first()
+
+    async def disconnect(self, code):
+        if self.room is None:
+            return
+        await self.channel_layer.group_discard(room_group(self.room.pk), self.channel_name)
+        await self.channel_layer.group_discard(member_group(self.user_id), self.channel_name)
+        await database_sync_to_async(presence.leave)(self.room.pk, self.user_id, self.channel_name)
+        await self.announce_presence()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.room is None:
+            return
+        try:
+            frame = json.loads(text_data or "")
+        except ValueError:
+            frame = None
+        if not isinstance(frame, dict) or len(text_data or "") > MAX_FRAME:
+            await self.close(code=4400)
+            return
+        reply = await database_sync_to_async(self.handle)(frame)
+        if isinstance(reply, int):
+            await self.close(code=reply)
+            return
+        for event in reply:
+            await self.send(text_data=json.dumps(event))
+
+    def handle(self, frame: dict) -> list[dict] | int:
+        """Check the member's rights afresh, then act on one frame (in a worker thread)."""
+        user = self.fresh_user()
+        if user is None:
+            return NOT_LOGGED_IN
+        if not has_accepted_required_documents(user):
+            return CONSENT_NEEDED
+        if not user.has_perm("chat.read", self.room):
+            return FORBIDDEN
+        presence.enter(self.room.pk, user.pk, self.channel_name)
+        with translation.override(user.language):
+            return self.act(user, frame)
+
+    def act(self, user, frame: dict) -> list[dict]:
+        kind = frame.get("type")
+        try:
+            if kind == "send":
+                message, _created = services.send_message(
+                    author=user,
+                    room=self.room,
+                    text=str(frame.get("text", "")),
+                    client_id=str(frame.get("client_id", "")),
+                )
+                return [{"type": "ack", "client_id": message.client_id, "id": message.pk}]
+            if kind in ("edit", "delete"):
+                message = ChatMessage.objects.filter(pk=frame.get("id"), room=self.room).first()
+                if message is None:
+                    raise PermissionDenied
+                if kind == "edit":
+                    services.edit_message(
+                        editor=user, message=message, text=str(frame.get("text", ""))
+                    )
+                else:
+                    services.delete_message(actor=user, message=message)
+                return []
+            if kind == "replay":
+                return [self.replay(frame)]
+            if kind == "typing" and user.has_perm("chat.post", self.room):
+                # Not stored: it only matters now. Other processes hear it through the layer.
+                typing = {"type": "typing", "user_id": user.pk, "author": str(user.public_name)}
+                send_to_room(self.room.pk, typing)
+                return []
+            return []  # "heartbeat" and unknown kinds: presence was refreshed above
+        except ValidationError as error:
+            return [self.error(error.code or "invalid", " ".join(error.messages), frame)]
+        except PermissionDenied:
+            reason = _("You cannot write in this chat right now.")
+            if user.has_perm("chat.read", self.room) and not user.has_perm("chat.post", self.room):
+                reason = _("You have been muted in this group, so you can read but not write.")
+            return [self.error("forbidden", reason, frame)]
+
+    def replay(self, frame: dict) -> dict:
+        after = frame.get("after")
+        after = after if isinstance(after, int) and after >= 0 else 0
+        messages = services.messages_after(self.room, after)
+        return {
+            "type": "replay",
+            "messages": [message_event(message) for message in messages],
+            "complete": len(messages) < services.REPLAY_LIMIT,
+        }
+
+    @staticmethod
+    def error(code: str, text: str, frame: dict) -> dict:
+        return {"type": "error", "code": code, "message": text, "client_id": frame.get("client_id")}
+
+    async def announce_presence(self):
+        members = await database_sync_to_async(self.present_members)()
+        await self.channel_layer.group_send(
+            room_group(self.room.pk),
+            {"type": "chat.frame", "text": json.dumps({"type": "presence", "members": members})},
+        )
+
+    def present_members(self) -> list[dict]:
+        ids = presence.present_user_ids(self.room.pk)
+        users = get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("display_name")
+        return [{"id": user.pk, "name": str(user.public_name)} for user in users]
+
+    # Events from the channel layer.
+
+    async def chat_frame(self, event):
+        await self.send(text_data=event["text"])
+
+    async def chat_recheck(self, event):
+        """The member was muted or removed: a removed member's socket closes now."""
+        allowed = await database_sync_to_async(self.readable_room)()
+        if allowed is None:
+            await self.close(code=FORBIDDEN)
+
+    async def chat_logout(self, event):
+        await self.close(code=NOT_LOGGED_IN)

@@ -1,0 +1,138 @@
+"""Writes of the chat: sending, editing and deleting messages. Stored first, then broadcast.
+
+Each runs in a transaction, checks the policy, and schedules the broadcast with
+`transaction.on_commit`: a message is shown to the room only once it is in the database.
+"""
+
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.markup.render import normalise_source, render_markdown
+
+from .broadcast import message_event, send_to_room
+from .models import ChatMessage, ChatRoom
+
+CLIENT_ID_MAX = 64
+REPLAY_LIMIT = 200
+
+
+def require(user, permission: str, obj) -> None:
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied
+
+
+def clean_message(text: str) -> str:
+    text = normalise_source(text)
+    if not text:
+        raise ValidationError(_("Please write something before sending."), code="empty")
+    limit = settings.CHAT_MESSAGE_MAX_LENGTH
+    if len(text) > limit:
+        raise ValidationError(
+            _("This message is %(length)d characters long; the limit is %(max)d."),
+            code="too_long",
+            params={"length": len(text), "max": limit},
+        )
+    return text
+
+
+def clean_client_id(client_id: str) -> str:
+    client_id = (client_id or "").strip()
+    if not client_id or len(client_id) > CLIENT_ID_MAX or not client_id.isprintable():
+        raise ValidationError(_("This message could not be sent. Please try again."), code="id")
+    return client_id
+
+
+def check_rate(user) -> None:
+    """Allow CHAT_RATE_LIMIT messages per CHAT_RATE_WINDOW seconds per member."""
+    key = f"chat:rate:{user.pk}"
+    window = settings.CHAT_RATE_WINDOW
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    if count > settings.CHAT_RATE_LIMIT:
+        raise ValidationError(
+            _("You are sending messages very fast. Please slow down and try again in a moment."),
+            code="slow_down",
+        )
+
+
+def announce(message: ChatMessage) -> None:
+    """Broadcast the message's current state to its room once the transaction commits."""
+    message = ChatMessage.objects.select_related("author").get(pk=message.pk)
+    transaction.on_commit(partial(send_to_room, message.room_id, message_event(message)))
+
+
+def send_message(*, author, room: ChatRoom, text: str, client_id: str) -> tuple[ChatMessage, bool]:
+    """Store a message (or find the one already stored under this client id) and broadcast it.
+
+    Returns (message, created): a retry of the same client id makes no second message.
+    """
+    require(author, "chat.post", room)
+    client_id = clean_client_id(client_id)
+    existing = ChatMessage.objects.filter(room=room, author=author, client_id=client_id).first()
+    if existing is not None:
+        return existing, False
+    text = clean_message(text)
+    check_rate(author)
+    rendered = render_markdown(text)
+    try:
+        with transaction.atomic():
+            message = ChatMessage.objects.create(
+                room=room,
+                author=author,
+                client_id=client_id,
+                body_source=text,
+                body_html=rendered.html,
+                body_text=rendered.text,
+            )
+            announce(message)
+    except IntegrityError:  # the same id sent twice at once: the other one stored it
+        return ChatMessage.objects.get(room=room, author=author, client_id=client_id), False
+    return message, True
+
+
+@transaction.atomic
+def edit_message(*, editor, message: ChatMessage, text: str) -> ChatMessage:
+    message = (
+        ChatMessage.objects.select_for_update().select_related("room__group").get(pk=message.pk)
+    )
+    require(editor, "chat.edit_message", message)
+    text = clean_message(text)
+    rendered = render_markdown(text)
+    message.body_source, message.body_html, message.body_text = text, rendered.html, rendered.text
+    message.edited_at = timezone.now()
+    message.save(update_fields=["body_source", "body_html", "body_text", "edited_at"])
+    announce(message)
+    return message
+
+
+@transaction.atomic
+def delete_message(*, actor, message: ChatMessage) -> ChatMessage:
+    """Delete your own message: the room sees "deleted"; the text is erased at once."""
+    message = (
+        ChatMessage.objects.select_for_update().select_related("room__group").get(pk=message.pk)
+    )
+    require(actor, "chat.delete_message", message)
+    message.deleted_at = timezone.now()
+    message.body_source = message.body_html = message.body_text = ""
+    message.save(update_fields=["deleted_at", "body_source", "body_html", "body_text"])
+    announce(message)
+    return message
+
+
+def messages_after(room: ChatRoom, after_id: int, limit: int = REPLAY_LIMIT) -> list[ChatMessage]:
+    """What a reconnecting client missed: messages after the last id it saw, oldest first."""
+    return list(
+        ChatMessage.objects.filter(room=room, pk__gt=after_id)
+        .select_related("author")
+        .order_by("pk")[:limit]
+    )

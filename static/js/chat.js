@@ -1,0 +1,241 @@
+// The live chat room: a WebSocket that reconnects with backoff, asks for everything after
+// the last message it saw, and keeps what the member writes while offline until the server
+// has acknowledged it (each message carries an id, so a resend never makes a second one).
+// Without this script the room still works as a page with a form.
+(() => {
+  "use strict";
+  const root = document.querySelector("[data-chat]");
+  if (!root || !window.WebSocket) return;
+  const text = root.dataset;
+  const userId = Number(text.userId);
+  const list = root.querySelector("[data-chat-messages]");
+  const form = root.querySelector("[data-chat-form]");
+  const input = form ? form.querySelector("textarea[name=text]") : null;
+  const errorBox = root.querySelector("[data-chat-error]");
+  const offlineBanner = root.querySelector("[data-chat-offline]");
+  const presence = root.querySelector("[data-chat-presence]");
+  const typing = root.querySelector("[data-chat-typing]");
+  const announcer = root.querySelector("[data-chat-announcer]");
+  let lastId = Number(text.lastId || 0);
+  let socket = null;
+  let delay = 1000;
+  let heartbeat = null;
+  let lastTypingSent = 0;
+  let typingTimer = null;
+  const outbox = new Map(); // client id -> text, until the server acknowledges it
+
+  const newClientId = () =>
+    window.crypto && crypto.randomUUID
+      ? crypto.randomUUID()
+      : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+
+  const urlFor = (template, id) => template.replace("/0/", `/${id}/`);
+
+  function link(href, label) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = label;
+    return a;
+  }
+
+  function place(item, id) {
+    const later = [...list.querySelectorAll("li[data-id]")].find((li) => Number(li.dataset.id) > id);
+    list.insertBefore(item, later || null);
+    const empty = root.querySelector("[data-chat-empty]");
+    if (empty) empty.remove();
+  }
+
+  function show(event) {
+    let item = document.getElementById(`message-${event.id}`);
+    const isNew = !item;
+    if (isNew) {
+      item = document.createElement("li");
+      item.id = `message-${event.id}`;
+      item.dataset.id = event.id;
+    }
+    item.className = `chat-message${event.author_id === userId ? " is-own" : ""}`;
+    const meta = document.createElement("p");
+    meta.className = "chat-meta";
+    const author = document.createElement("span");
+    author.className = "post-author";
+    author.textContent = event.author || text.textFormer;
+    const time = document.createElement("time");
+    time.dateTime = event.created_at;
+    time.textContent = new Date(event.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    meta.append(author, " ", time);
+    if (event.edited && event.state === "shown") {
+      const edited = document.createElement("span");
+      edited.className = "muted";
+      edited.textContent = ` ${text.textEdited}`;
+      meta.append(edited);
+    }
+    const parts = [meta];
+    if (event.state === "shown") {
+      const body = document.createElement("div");
+      body.className = "prose chat-text";
+      body.innerHTML = event.html; // sanitised on the server (markup: markdown-it + nh3)
+      const actions = document.createElement("p");
+      actions.className = "post-actions";
+      if (event.author_id === userId) {
+        actions.append(link(urlFor(text.editUrl, event.id), text.textEdit), " ",
+          link(urlFor(text.deleteUrl, event.id), text.textDelete));
+      } else {
+        actions.append(link(urlFor(text.flagUrl, event.id), text.textFlag));
+      }
+      parts.push(body, actions);
+      if (isNew && event.author_id !== userId) {
+        announcer.textContent = `${author.textContent}: ${body.textContent}`;
+      }
+    } else {
+      const note = document.createElement("p");
+      note.className = "post-deleted";
+      note.textContent = event.state === "deleted" ? text.textDeleted : text.textWithheld;
+      parts.push(note);
+    }
+    item.replaceChildren(...parts);
+    if (isNew) place(item, event.id);
+    if (event.author_id === userId) dropPending(event.client_id);
+    lastId = Math.max(lastId, event.id);
+  }
+
+  function showPending(clientId, body) {
+    const item = document.createElement("li");
+    item.className = "chat-message is-own is-pending";
+    item.dataset.pending = clientId;
+    const note = document.createElement("p");
+    note.className = "chat-meta muted";
+    note.textContent = text.textSending;
+    const content = document.createElement("p");
+    content.className = "chat-text";
+    content.textContent = body;
+    item.append(note, content);
+    list.append(item);
+  }
+
+  function dropPending(clientId) {
+    const item = list.querySelector(`li[data-pending="${CSS.escape(String(clientId))}"]`);
+    if (item) item.remove();
+  }
+
+  function setOffline(isOffline) {
+    offlineBanner.hidden = !isOffline;
+    offlineBanner.textContent = isOffline ? text.textOffline : "";
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function flush() {
+    for (const [clientId, body] of outbox) send({ type: "send", client_id: clientId, text: body });
+  }
+
+  function refuse(frame) {
+    errorBox.hidden = false;
+    errorBox.textContent = frame.message;
+    if (frame.client_id && outbox.has(frame.client_id)) {
+      // Nothing lost: the words go back into the box if it is empty.
+      if (input && !input.value.trim()) input.value = outbox.get(frame.client_id);
+      outbox.delete(frame.client_id);
+      dropPending(frame.client_id);
+    }
+  }
+
+  function receive(frame) {
+    if (frame.type === "message") show(frame);
+    else if (frame.type === "replay") {
+      frame.messages.forEach(show);
+      if (!frame.complete) send({ type: "replay", after: lastId });
+    } else if (frame.type === "ack") {
+      outbox.delete(frame.client_id);
+    } else if (frame.type === "error") refuse(frame);
+    else if (frame.type === "presence") {
+      presence.textContent = frame.members.map((member) => member.name).join(", ");
+    } else if (frame.type === "typing" && frame.user_id !== userId) {
+      typing.textContent = text.textTyping.replace("{name}", frame.author);
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => { typing.textContent = ""; }, 4000);
+    }
+  }
+
+  function connect() {
+    if (socket) return;
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${window.location.host}${text.socket}`);
+    socket.addEventListener("open", () => {
+      delay = 1000;
+      setOffline(false);
+      send({ type: "replay", after: lastId });
+      flush();
+      heartbeat = setInterval(() => send({ type: "heartbeat" }), 25000);
+    });
+    socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
+    socket.addEventListener("close", (event) => {
+      clearInterval(heartbeat);
+      socket = null;
+      // Logged out, no longer allowed, or documents to accept: the page says what to do.
+      if ([4401, 4403, 4451].includes(event.code)) {
+        window.location.reload();
+        return;
+      }
+      setOffline(true);
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    });
+  }
+
+  window.addEventListener("offline", () => {
+    setOffline(true);
+    if (socket) socket.close();
+  });
+  window.addEventListener("online", () => {
+    delay = 1000;
+    connect();
+  });
+
+  if (form && input) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const body = input.value.trim();
+      if (!body) {
+        refuse({ message: text.textEmpty });
+        return;
+      }
+      errorBox.hidden = true;
+      const clientId = newClientId();
+      outbox.set(clientId, body);
+      showPending(clientId, body);
+      input.value = "";
+      flush();
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    input.addEventListener("input", () => {
+      if (Date.now() - lastTypingSent > 3000 && send({ type: "typing" })) lastTypingSent = Date.now();
+    });
+  }
+
+  const older = root.querySelector("[data-chat-older]");
+  if (older) {
+    older.addEventListener("click", async (event) => {
+      event.preventDefault();
+      const response = await fetch(older.href, { headers: { "HX-Request": "true" } });
+      const page = document.createElement("template");
+      page.innerHTML = await response.text();
+      const items = [...page.content.querySelectorAll("li[data-id]")];
+      items.reverse().forEach((item) => list.prepend(item));
+      if (items.length) older.href = `${text.olderUrl}?before=${items[items.length - 1].dataset.id}`;
+      else older.parentElement.remove();
+    });
+  }
+
+  connect();
+})();
