@@ -60,7 +60,7 @@ def free_port() -> int:
 
 
 def start(
-    settings_dict: dict, secret_key: str, work_dir: Path
+    settings_dict: dict, secret_key: str, work_dir: Path, extra_env: dict | None = None
 ) -> tuple[subprocess.Popen, AsgiServer]:
     port = free_port()
     server = AsgiServer(
@@ -88,6 +88,7 @@ def start(
         "EMAIL_URL": f"file:///{server.mail_dir}",
         "MEDIA_ROOT": str(server.media_root),
     }
+    env.update(extra_env or {})
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     command = [
         sys.executable, "-m", "uvicorn", "config.asgi:application",
