@@ -44,6 +44,7 @@ test: install-dev browser lint
 
 bench: install
 	$(PY) manage.py bench_forum
+	$(PY) manage.py bench_chat  # needs Redis (REDIS_URL or 127.0.0.1:6379)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 test_db*.sqlite3 staticfiles .pytest_cache .ruff_cache
