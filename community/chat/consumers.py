@@ -165,10 +165,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=event["text"])
 
     async def chat_recheck(self, event):
-        """The member was muted or removed: a removed member's socket closes now."""
-        allowed = await database_sync_to_async(self.readable_room)()
-        if allowed is None:
+        """The member was muted or removed: a removed member's socket closes now; a muted
+        one is told, and the page reloads read-only."""
+        rights = await database_sync_to_async(self.current_rights)()
+        if rights == "none":
             await self.close(code=FORBIDDEN)
+        elif rights == "read":
+            await self.send(text_data=json.dumps({"type": "muted"}))
+
+    def current_rights(self) -> str:
+        room = self.readable_room()
+        if room is None:
+            return "none"
+        return "write" if self.fresh_user().has_perm("chat.post", room) else "read"
 
     async def chat_logout(self, event):
         await self.close(code=NOT_LOGGED_IN)

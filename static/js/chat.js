@@ -153,6 +153,7 @@
     } else if (frame.type === "ack") {
       outbox.delete(frame.client_id);
     } else if (frame.type === "error") refuse(frame);
+    else if (frame.type === "muted") window.location.reload(); // the page shows why
     else if (frame.type === "presence") {
       presence.textContent = frame.members.map((member) => member.name).join(", ");
     } else if (frame.type === "typing" && frame.user_id !== userId) {
