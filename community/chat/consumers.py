@@ -68,11 +68,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if self.room is None:
             return
+        if len(text_data or "") > MAX_FRAME:
+            await self.close(code=4400)
+            return
         try:
             frame = json.loads(text_data or "")
         except ValueError:
             frame = None
-        if not isinstance(frame, dict) or len(text_data or "") > MAX_FRAME:
+        if not isinstance(frame, dict):
             await self.close(code=4400)
             return
         reply = await database_sync_to_async(self.handle)(frame)

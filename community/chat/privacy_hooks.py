@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext_lazy as _
 
 from community.groups.models import SupportGroup
+from community.moderation.services import erase_texts_about
 from community.privacy.erasure import Eraser, register_eraser
 from community.privacy.exports import ExportSection, register_export_section, when
 from community.privacy.retention import Purge, register_purge
 
 from .models import ChatMessage
+from .moderation_hooks import CHAT_MESSAGE
 
 
 def messages_written(user) -> list[dict]:
@@ -35,14 +37,16 @@ def erase_chat_data(user, delete_content: bool) -> None:
 
 
 def purge_old_messages(now: datetime) -> int:
-    """Delete messages older than their group's chat retention period."""
+    """Delete messages older than their group's chat retention period, and the moderation
+    log's copies of their text."""
     erased = 0
     for group in SupportGroup.objects.all():
         cutoff = now - timedelta(days=group.chat_retention_days)
-        deleted, _by_model = ChatMessage.objects.filter(
-            room__group=group, created_at__lt=cutoff
-        ).delete()
-        erased += deleted
+        expired = ChatMessage.objects.filter(room__group=group, created_at__lt=cutoff)
+        ids = list(expired.values_list("pk", flat=True))
+        if ids:
+            erase_texts_about(kind=CHAT_MESSAGE.key, object_ids=ids)
+            erased += ChatMessage.objects.filter(pk__in=ids).delete()[0]
     return erased
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.markup.render import normalise_source, render_markdown
+from community.moderation.screening import refuse_blocked_words
 
 from .broadcast import message_event, send_to_room
 from .models import ChatMessage, ChatRoom
@@ -82,6 +83,7 @@ def send_message(*, author, room: ChatRoom, text: str, client_id: str) -> tuple[
     if existing is not None:
         return existing, False
     text = clean_message(text)
+    refuse_blocked_words(room.group, author, text)
     check_rate(author)
     rendered = render_markdown(text)
     try:
@@ -107,6 +109,7 @@ def edit_message(*, editor, message: ChatMessage, text: str) -> ChatMessage:
     )
     require(editor, "chat.edit_message", message)
     text = clean_message(text)
+    refuse_blocked_words(message.room.group, editor, text)
     rendered = render_markdown(text)
     message.body_source, message.body_html, message.body_text = text, rendered.html, rendered.text
     message.edited_at = timezone.now()

@@ -23,7 +23,7 @@ from community.markup.render import (
     render_markdown,
     without_controls,
 )
-from community.moderation.screening import screen
+from community.moderation.screening import refuse_blocked_words, refuse_if_blocked, screen
 from community.moderation.services import (
     flag_automatically,
     follow_content_to_group,
@@ -176,20 +176,6 @@ def add_post(
     # Last, so that nothing after the files are written can fail and leave them orphaned.
     attach_images(post, images)
     return post
-
-
-def refuse_if_blocked(screening) -> None:
-    if screening.blocked_by:
-        raise ValidationError(
-            _("This group does not allow “%(phrase)s”. Please rephrase your message."),
-            code="watched_word",
-            params={"phrase": screening.blocked_by},
-        )
-
-
-def refuse_blocked_words(group, author, text: str) -> None:
-    """An edit may not bring in a word the group refuses."""
-    refuse_if_blocked(screen(group=group, author=author, text=text, earlier_posts=10**6))
 
 
 def notify_about(post: Post, thread: Thread) -> None:

@@ -3,6 +3,9 @@
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
 from community.groups.models import Role
 from community.groups.policy import active_membership
 
@@ -43,3 +46,17 @@ def screen(*, group, author, text: str, earlier_posts: int) -> Screening:
             result.hold = True
             result.note = result.note or PREMODERATION
     return result
+
+
+def refuse_if_blocked(screening) -> None:
+    if screening.blocked_by:
+        raise ValidationError(
+            _("This group does not allow “%(phrase)s”. Please rephrase your message."),
+            code="watched_word",
+            params={"phrase": screening.blocked_by},
+        )
+
+
+def refuse_blocked_words(group, author, text: str) -> None:
+    """An edit may not bring in a word the group refuses."""
+    refuse_if_blocked(screen(group=group, author=author, text=text, earlier_posts=10**6))
