@@ -224,10 +224,13 @@
     });
   }
 
+  // Earlier messages load over HTTP when the link scrolls into view (or is activated).
   const older = root.querySelector("[data-chat-older]");
   if (older) {
-    older.addEventListener("click", async (event) => {
-      event.preventDefault();
+    let loading = false;
+    const loadOlder = async () => {
+      if (loading) return;
+      loading = true;
       const response = await fetch(older.href, { headers: { "HX-Request": "true" } });
       const page = document.createElement("template");
       page.innerHTML = await response.text();
@@ -235,7 +238,17 @@
       items.reverse().forEach((item) => list.prepend(item));
       if (items.length) older.href = `${text.olderUrl}?before=${items[items.length - 1].dataset.id}`;
       else older.parentElement.remove();
+      loading = false;
+    };
+    older.addEventListener("click", (event) => {
+      event.preventDefault();
+      loadOlder();
     });
+    if (window.IntersectionObserver) {
+      new IntersectionObserver((entries) => {
+        if (entries.some((entry) => entry.isIntersecting) && older.isConnected) loadOlder();
+      }).observe(older);
+    }
   }
 
   connect();
