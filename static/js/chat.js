@@ -245,9 +245,12 @@
       loadOlder();
     });
     if (window.IntersectionObserver) {
-      new IntersectionObserver((entries) => {
-        if (entries.some((entry) => entry.isIntersecting) && older.isConnected) loadOlder();
-      }).observe(older);
+      // Only once the member scrolls: the link is often in view when the page opens.
+      window.addEventListener("scroll", () => {
+        new IntersectionObserver((entries) => {
+          if (entries.some((entry) => entry.isIntersecting) && older.isConnected) loadOlder();
+        }).observe(older);
+      }, { once: true });
     }
   }
 
