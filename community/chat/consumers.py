@@ -24,6 +24,12 @@ NOT_LOGGED_IN, FORBIDDEN, CONSENT_NEEDED = 4401, 4403, 4451
 MAX_FRAME = 16_000  # characters; a message is at most CHAT_MESSAGE_MAX_LENGTH of them
 
 
+def text_of(frame: dict, key: str) -> str:
+    """A string field of a frame; anything else counts as empty (and is refused as such)."""
+    value = frame.get(key)
+    return value if isinstance(value, str) else ""
+
+
 class ChatConsumer(AsyncWebsocketConsumer):
     room: ChatRoom | None = None
     user_id: int | None = None
@@ -105,18 +111,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 message, _created = services.send_message(
                     author=user,
                     room=self.room,
-                    text=str(frame.get("text", "")),
-                    client_id=str(frame.get("client_id", "")),
+                    text=text_of(frame, "text"),
+                    client_id=text_of(frame, "client_id"),
                 )
                 return [{"type": "ack", "client_id": message.client_id, "id": message.pk}]
             if kind in ("edit", "delete"):
-                message = ChatMessage.objects.filter(pk=frame.get("id"), room=self.room).first()
+                message_id = frame.get("id")
+                message = None
+                if isinstance(message_id, int) and not isinstance(message_id, bool):
+                    message = ChatMessage.objects.filter(pk=message_id, room=self.room).first()
                 if message is None:
                     raise PermissionDenied
                 if kind == "edit":
-                    services.edit_message(
-                        editor=user, message=message, text=str(frame.get("text", ""))
-                    )
+                    services.edit_message(editor=user, message=message, text=text_of(frame, "text"))
                 else:
                     services.delete_message(actor=user, message=message)
                 return []

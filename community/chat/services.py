@@ -132,10 +132,11 @@ def delete_message(*, actor, message: ChatMessage) -> ChatMessage:
     return message
 
 
-def messages_after(room: ChatRoom, after_id: int, limit: int = REPLAY_LIMIT) -> list[ChatMessage]:
-    """What a reconnecting client missed: messages after the last id it saw, oldest first."""
+def messages_after(room: ChatRoom, after_id: int, limit: int | None = None) -> list[ChatMessage]:
+    """What a reconnecting client missed: messages after the last id it saw, oldest first
+    (at most REPLAY_LIMIT; the client asks again for the rest)."""
     return list(
         ChatMessage.objects.filter(room=room, pk__gt=after_id)
         .select_related("author")
-        .order_by("pk")[:limit]
+        .order_by("pk")[: limit or REPLAY_LIMIT]
     )

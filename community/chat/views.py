@@ -34,10 +34,12 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
     """The room: latest messages rendered here; without JavaScript, the form posts here."""
     chat_room = access_group_room(request.user, slug)
     form = MessageForm(request.POST if request.method == "POST" else None)
+    refused = False
     if request.method == "POST" and form.is_valid():
         try:
             services.send_message(author=request.user, room=chat_room, **form.cleaned_data)
         except PermissionDenied:
+            refused = True  # muted (the page shows no composer): say so above the messages
             messages.error(request, _("You cannot write in this chat right now."))
         except ValidationError as error:
             form.add_error("text", error)
@@ -57,7 +59,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         "may_post": request.user.has_perm("chat.post", chat_room),
         "may_moderate": request.user.has_perm("chat.moderate", chat_room),
     }
-    status = 400 if form.errors else 200
+    status = 403 if refused else 400 if form.errors else 200
     template = "chat/_messages.html" if request.htmx else "chat/room.html"
     return render(request, template, context, status=status)
 

@@ -1,16 +1,20 @@
 """The chat's writes: who may send, edit and delete, what is refused (and then changes
 nothing), retries that send once, and broadcasts that leave only after commit."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from community.chat import services
 from community.chat.broadcast import message_event
-from community.chat.models import ChatMessage
+from community.chat.models import ChatMessage, ChatRoom
 from community.consent.models import Kind
 from community.groups import services as group_services
 from community.groups.models import Membership
+from community.moderation.models import WatchedWord
 
 
 @pytest.fixture
@@ -63,10 +67,13 @@ def test_the_broadcast_waits_for_the_commit(member, room, sent, django_capture_o
 def test_a_message_whose_transaction_rolls_back_is_neither_stored_nor_broadcast(
     member, room, sent, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.send_message(author=member, room=room, text="Hi", client_id="c-1")
-            raise RuntimeError("the request failed after sending")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.send_message(author=member, room=room, text="Hi", client_id="c-1")
+        raise RuntimeError("the request failed after sending")
 
     assert not ChatMessage.objects.exists()
     assert sent == []
@@ -132,6 +139,30 @@ def test_a_message_exactly_at_the_limit_is_sent(member, send, settings):
     assert len(message.body_source) == settings.CHAT_MESSAGE_MAX_LENGTH
 
 
+def test_a_message_with_a_word_the_group_blocks_is_refused_with_the_word(member, group, send, sent):
+    WatchedWord.objects.create(group=group, phrase="miracle cure", response="block")
+
+    with pytest.raises(ValidationError) as raised:
+        send(member, text="Try this Miracle Cure today")
+
+    assert error_code(raised) == "watched_word"
+    assert "miracle cure" in raised.value.messages[0]
+    assert not ChatMessage.objects.exists()
+    assert sent == []
+
+
+def test_an_edit_may_not_bring_in_a_blocked_word(member, group, send):
+    message, _created = send(member, text="Harmless")
+    WatchedWord.objects.create(group=group, phrase="miracle cure", response="block")
+
+    with pytest.raises(ValidationError) as raised:
+        services.edit_message(editor=member, message=message, text="Now a miracle cure")
+
+    assert error_code(raised) == "watched_word"
+    message.refresh_from_db()
+    assert message.body_source == "Harmless"
+
+
 @pytest.mark.parametrize(
     "client_id", ["", "   ", "x" * 65, "line\nbreak"], ids=["empty", "blank", "too-long", "control"]
 )
@@ -180,10 +211,6 @@ def test_people_who_may_not_write_in_the_group_are_refused_and_nothing_is_stored
 
 
 def test_a_member_muted_until_a_past_moment_may_write_again(member, group, send):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     group_services.mute_member(group=group, user=member, until=timezone.now() + timedelta(days=1))
     with pytest.raises(PermissionDenied):
         send(member, client_id="while-muted")
@@ -276,8 +303,6 @@ def test_a_muted_author_may_not_edit_but_may_delete_their_message(member, group,
 
 
 def test_a_message_hidden_by_the_moderators_cannot_be_edited_by_its_author(member, message):
-    from django.utils import timezone
-
     ChatMessage.objects.filter(pk=message.pk).update(hidden_at=timezone.now())
     message.refresh_from_db()
 
@@ -330,8 +355,6 @@ def test_replay_returns_the_messages_after_an_id_oldest_first(member, peer, writ
 
 
 def test_replay_holds_only_the_rooms_own_messages(member, write, make_group, join):
-    from community.chat.models import ChatRoom
-
     elsewhere = make_group("Elsewhere")
     join(member, elsewhere)
     other_room = ChatRoom.objects.create(group=elsewhere)
@@ -342,8 +365,6 @@ def test_replay_holds_only_the_rooms_own_messages(member, write, make_group, joi
 
 
 def test_peers_see_no_text_of_a_deleted_or_withheld_message(member, write):
-    from django.utils import timezone
-
     deleted = write(member, "gone", deleted_at=timezone.now())
     hidden = write(member, "hidden words", hidden_at=timezone.now())
     removed = write(member, "removed words", removed_at=timezone.now())

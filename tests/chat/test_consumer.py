@@ -1,0 +1,695 @@
+"""The chat room's WebSocket through the real ASGI application (origin check, session
+authentication, consent gate, routing): who may connect, what a frame does, and how a socket
+follows changes made elsewhere (removal, logout, a new version of the guidelines).
+
+The consumer reads the database from another thread, so these tests commit for real.
+"""
+
+import pytest
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.test import Client
+
+from community.chat import services
+from community.chat.models import ChatMessage
+from community.consent.models import Kind
+from community.groups import services as group_services
+from community.groups.models import Membership
+from community.moderation import services as moderation
+from community.moderation.models import ModerationItem
+from tests.notifications import test_consumer
+from tests.notifications.test_consumer import (
+    ORIGIN,
+    WAIT,
+    WebsocketCommunicator,
+    run,
+    session_cookie,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The notification consumer tests' fixtures: the ASGI application, and a channel layer of
+# each test's own (on Redis, a key prefix that tests running at the same time do not share).
+application = test_consumer.application
+own_channel_layer = test_consumer.own_channel_layer
+
+QUIET = 0.3  # seconds to listen for something that must not arrive
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def chat_socket(application, room_id: int, *headers) -> WebsocketCommunicator:
+    return WebsocketCommunicator(application, f"/ws/chat/{room_id}/", headers=list(headers))
+
+
+async def joined(application, room, cookie) -> WebsocketCommunicator:
+    """Connect a logged-in browser to the room and read the presence list it is sent."""
+    communicator = chat_socket(application, room.pk, ORIGIN, cookie)
+    assert await communicator.connect(timeout=WAIT) == (True, None)
+    assert (await communicator.receive_json_from(WAIT))["type"] == "presence"
+    return communicator
+
+
+async def next_frame(communicator, *, skip=("presence",)) -> dict:
+    """The next frame the server sends, passing over presence updates."""
+    while True:
+        frame = await communicator.receive_json_from(WAIT)
+        if frame["type"] not in skip:
+            return frame
+
+
+async def frames(communicator, count: int) -> dict[str, dict]:
+    """The next `count` frames (not presence), by type: an ack and the room's echo of the
+    same message may arrive in either order."""
+    received = [await next_frame(communicator) for _ in range(count)]
+    by_type = {frame["type"]: frame for frame in received}
+    assert len(by_type) == count, received
+    return by_type
+
+
+async def close_code(communicator) -> int:
+    """Read until the server closes the socket; return the close code."""
+    while True:
+        pending = getattr(communicator, "pending", [])
+        output = pending.pop(0) if pending else await communicator.receive_output(WAIT)
+        if output["type"] == "websocket.close":
+            return output.get("code", 1000)
+        assert output["type"] == "websocket.send", output
+
+
+async def quiet(communicator) -> bool:
+    """Nothing but presence updates arrives for a moment."""
+    while not await communicator.receive_nothing(timeout=QUIET):
+        output = await communicator.receive_output(WAIT)
+        if output["type"] != "websocket.send" or '"type": "presence"' not in output["text"]:
+            return False
+    return True
+
+
+async def send(communicator, text: str, client_id: str) -> None:
+    await communicator.send_json_to({"type": "send", "client_id": client_id, "text": text})
+
+
+def stored_texts() -> list[str]:
+    return list(ChatMessage.objects.order_by("pk").values_list("body_source", flat=True))
+
+
+@pytest.fixture
+def member_cookie(member):
+    return session_cookie(member)
+
+
+@pytest.fixture
+def peer_cookie(peer):
+    return session_cookie(peer)
+
+
+# --- Who may connect ----------------------------------------------------------------------
+
+
+def test_a_member_connects_and_is_told_who_is_here(application, room, member, member_cookie):
+    async def scenario():
+        communicator = chat_socket(application, room.pk, ORIGIN, member_cookie)
+        assert await communicator.connect(timeout=WAIT) == (True, None)
+        assert await communicator.receive_json_from(WAIT) == {
+            "type": "presence",
+            "members": [{"id": member.pk, "name": "Member of group"}],
+        }
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_a_browser_that_is_not_logged_in_is_closed_with_4401(application, room, member):
+    async def scenario():
+        communicator = chat_socket(application, room.pk, ORIGIN)
+        assert await communicator.connect(timeout=WAIT) == (False, 4401)
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("who", ["outsider", "removed_member", "staff"])
+def test_people_who_may_not_read_the_group_are_closed_with_4403(request, application, room, who):
+    cookie = session_cookie(request.getfixturevalue(who))
+
+    async def scenario():
+        communicator = chat_socket(application, room.pk, ORIGIN, cookie)
+        assert await communicator.connect(timeout=WAIT) == (False, 4403)
+
+    run(scenario)
+
+
+def test_a_room_that_does_not_exist_is_closed_with_4403_like_a_forbidden_one(
+    application, room, member_cookie
+):
+    async def scenario():
+        communicator = chat_socket(application, room.pk + 1000, ORIGIN, member_cookie)
+        assert await communicator.connect(timeout=WAIT) == (False, 4403)
+
+    run(scenario)
+
+
+def test_a_member_with_the_guidelines_to_accept_is_closed_with_4451(
+    application, room, member, publish
+):
+    publish(Kind.GUIDELINES)
+    cookie = session_cookie(member)
+
+    async def scenario():
+        communicator = chat_socket(application, room.pk, ORIGIN, cookie)
+        assert await communicator.connect(timeout=WAIT) == (False, 4451)
+
+    run(scenario)
+
+
+def test_a_page_on_a_foreign_site_cannot_open_a_members_chat_socket(
+    application, room, member_cookie, settings
+):
+    assert not settings.DEBUG  # in DEBUG the origin check lets local origins through
+
+    async def scenario():
+        for origin in ([(b"origin", b"https://evil.example")], []):
+            communicator = chat_socket(application, room.pk, *origin, member_cookie)
+            connected, _code = await communicator.connect(timeout=WAIT)
+            assert not connected
+
+    run(scenario)
+    assert not ChatMessage.objects.exists()
+
+
+# --- Sending ------------------------------------------------------------------------------
+
+
+def test_a_sent_message_is_acknowledged_stored_and_shown_to_everyone_in_the_room(
+    application, room, member, peer, member_cookie, peer_cookie
+):
+    async def scenario():
+        mine = await joined(application, room, member_cookie)
+        theirs = await joined(application, room, peer_cookie)
+
+        await send(mine, "Good morning, **all**", "c-1")
+        got = await frames(mine, 2)
+        stored = await database_sync_to_async(ChatMessage.objects.get)()
+        assert got["ack"] == {"type": "ack", "client_id": "c-1", "id": stored.pk}
+        echo = await next_frame(theirs)
+        assert echo == got["message"]
+        assert echo["id"] == stored.pk
+        assert echo["client_id"] == "c-1"
+        assert (echo["author"], echo["author_id"]) == ("Member of group", member.pk)
+        assert echo["state"] == "shown"
+        assert "<strong>all</strong>" in echo["html"]
+        assert await quiet(theirs)
+        await mine.disconnect()
+        await theirs.disconnect()
+
+    run(scenario)
+    assert stored_texts() == ["Good morning, **all**"]
+
+
+def test_a_muted_member_can_connect_and_read_but_a_send_is_refused_and_not_stored(
+    application, room, member, muted_member, write
+):
+    earlier = write(member, "Written before")
+    cookie = session_cookie(muted_member)
+
+    async def scenario():
+        communicator = await joined(application, room, cookie)
+        await communicator.send_json_to({"type": "replay", "after": 0})
+        replay = await next_frame(communicator)
+        assert [message["id"] for message in replay["messages"]] == [earlier.pk]
+
+        await send(communicator, "Can I still talk?", "m-1")
+        error = await next_frame(communicator)
+        assert error["type"] == "error"
+        assert error["code"] == "forbidden"
+        assert error["client_id"] == "m-1"
+        assert "muted" in error["message"]
+        await communicator.send_json_to({"type": "typing"})
+        assert await quiet(communicator)
+        await communicator.disconnect()
+
+    run(scenario)
+    assert stored_texts() == ["Written before"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("", "empty"), ("   \n  ", "empty"), ("x" * 2001, "too_long")],
+    ids=["empty", "blank", "too-long"],
+)
+def test_an_empty_or_oversize_message_gets_an_error_and_nothing_is_stored(
+    application, room, member_cookie, text, code
+):
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await send(communicator, text, "c-1")
+        error = await next_frame(communicator)
+        assert (error["type"], error["code"], error["client_id"]) == ("error", code, "c-1")
+        assert error["message"]
+        assert await quiet(communicator)
+        await communicator.disconnect()
+
+    run(scenario)
+    assert stored_texts() == []
+
+
+def test_errors_are_written_in_the_members_language(application, room, member):
+    member.language = "sv"
+    member.save(update_fields=["language"])
+    cookie = session_cookie(member)
+
+    async def scenario():
+        communicator = await joined(application, room, cookie)
+        await send(communicator, "   ", "c-1")
+        error = await next_frame(communicator)
+        assert error["code"] == "empty"
+        assert error["message"]
+        assert error["message"] != "Please write something before sending."
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("text", [None, ["a", "list"]], ids=["null", "a-list"])
+def test_a_send_whose_text_is_not_a_string_is_refused_and_nothing_is_stored(
+    application, room, member_cookie, text
+):
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await communicator.send_json_to({"type": "send", "client_id": "c-1", "text": text})
+        reply = await next_frame(communicator)
+        assert reply["type"] == "error", reply
+        await communicator.disconnect()
+
+    run(scenario)
+    assert stored_texts() == []
+
+
+def test_a_member_sending_too_fast_is_told_to_slow_down_and_the_refused_one_is_not_stored(
+    application, room, member_cookie, settings
+):
+    settings.CHAT_RATE_LIMIT = 3
+
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        for number in range(settings.CHAT_RATE_LIMIT):
+            await send(communicator, f"message {number}", f"c-{number}")
+            assert (await frames(communicator, 2)).keys() == {"ack", "message"}
+
+        await send(communicator, "one too many", "c-extra")
+        error = await next_frame(communicator)
+        assert (error["type"], error["code"], error["client_id"]) == (
+            "error",
+            "slow_down",
+            "c-extra",
+        )
+        assert await quiet(communicator)
+        await communicator.disconnect()
+
+    run(scenario)
+    assert stored_texts() == ["message 0", "message 1", "message 2"]
+
+
+def test_sending_the_same_client_id_twice_stores_one_message_and_acks_both_with_its_id(
+    application, room, member_cookie, peer_cookie
+):
+    async def scenario():
+        mine = await joined(application, room, member_cookie)
+        theirs = await joined(application, room, peer_cookie)
+
+        await send(mine, "Did this arrive?", "retry-1")
+        first = await frames(mine, 2)
+        await send(mine, "Did this arrive?", "retry-1")
+        second = await next_frame(mine)
+
+        assert second == first["ack"]
+        assert second["client_id"] == "retry-1"
+        assert (await next_frame(theirs))["id"] == first["ack"]["id"]
+        assert await quiet(mine)
+        assert await quiet(theirs)  # the retry is not shown to the room a second time
+        await mine.disconnect()
+        await theirs.disconnect()
+
+    run(scenario)
+    assert stored_texts() == ["Did this arrive?"]
+
+
+def test_after_a_reconnect_replay_gives_the_missed_messages_once_and_in_order(
+    application, room, member, peer, member_cookie
+):
+    def peer_says(text: str, client_id: str):
+        return services.send_message(author=peer, room=room, text=text, client_id=client_id)
+
+    async def scenario():
+        first = await joined(application, room, member_cookie)
+        await send(first, "Before the tunnel", "c-1")
+        last_seen = (await frames(first, 2))["ack"]["id"]
+        await first.disconnect()
+
+        for number in range(3):
+            await database_sync_to_async(peer_says)(f"While away {number}", f"p-{number}")
+
+        again = await joined(application, room, member_cookie)
+        await again.send_json_to({"type": "replay", "after": last_seen})
+        replay = await next_frame(again)
+        assert replay["type"] == "replay"
+        assert replay["complete"] is True
+        assert [message["html"] for message in replay["messages"]] == [
+            f"<p>While away {number}</p>" for number in range(3)
+        ]
+        ids = [message["id"] for message in replay["messages"]]
+        assert ids == sorted(ids)
+        assert last_seen not in ids
+        assert {message["author_id"] for message in replay["messages"]} == {peer.pk}
+
+        await again.send_json_to({"type": "replay", "after": ids[-1]})
+        assert (await next_frame(again))["messages"] == []
+        await again.disconnect()
+
+    run(scenario)
+
+
+def test_replay_comes_in_batches_and_says_when_there_is_more(
+    application, room, member, member_cookie
+):
+    ChatMessage.objects.bulk_create(
+        ChatMessage(room=room, author=member, client_id=f"c-{n}", body_source=f"n{n}")
+        for n in range(services.REPLAY_LIMIT + 1)
+    )
+    ids = list(ChatMessage.objects.order_by("pk").values_list("pk", flat=True))
+
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await communicator.send_json_to({"type": "replay", "after": 0})
+        first = await next_frame(communicator)
+        assert [message["id"] for message in first["messages"]] == ids[: services.REPLAY_LIMIT]
+        assert first["complete"] is False
+
+        await communicator.send_json_to({"type": "replay", "after": first["messages"][-1]["id"]})
+        rest = await next_frame(communicator)
+        assert [message["id"] for message in rest["messages"]] == ids[services.REPLAY_LIMIT :]
+        assert rest["complete"] is True
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+# --- Editing, deleting, typing ------------------------------------------------------------
+
+
+def test_an_edit_and_a_delete_reach_a_second_connected_member(
+    application, room, member, write, member_cookie, peer_cookie
+):
+    message = write(member, "Frist!")
+
+    async def scenario():
+        mine = await joined(application, room, member_cookie)
+        theirs = await joined(application, room, peer_cookie)
+
+        await mine.send_json_to({"type": "edit", "id": message.pk, "text": "First!"})
+        edited = await next_frame(theirs)
+        assert (edited["type"], edited["id"], edited["state"]) == ("message", message.pk, "shown")
+        assert edited["edited"] is True
+        assert edited["html"] == "<p>First!</p>"
+
+        await mine.send_json_to({"type": "delete", "id": message.pk})
+        deleted = await next_frame(theirs)
+        assert (deleted["type"], deleted["id"], deleted["state"]) == (
+            "message",
+            message.pk,
+            "deleted",
+        )
+        assert deleted["html"] == ""
+        await mine.disconnect()
+        await theirs.disconnect()
+
+    run(scenario)
+    message.refresh_from_db()
+    assert message.deleted_at is not None
+    assert message.body_source == ""
+
+
+def test_editing_or_deleting_another_members_message_is_refused(
+    application, room, member, write, peer_cookie
+):
+    message = write(member, "Mine, not yours")
+
+    async def scenario():
+        theirs = await joined(application, room, peer_cookie)
+        for frame in (
+            {"type": "edit", "id": message.pk, "text": "Yours now"},
+            {"type": "delete", "id": message.pk},
+            {"type": "edit", "id": message.pk + 1000, "text": "Nothing there"},
+        ):
+            await theirs.send_json_to(frame)
+            error = await next_frame(theirs)
+            assert (error["type"], error["code"]) == ("error", "forbidden")
+        await theirs.disconnect()
+
+    run(scenario)
+    message.refresh_from_db()
+    assert (message.body_source, message.deleted_at) == ("Mine, not yours", None)
+
+
+@pytest.mark.parametrize("bad_id", ["abc", None, {"id": 1}], ids=["a-word", "null", "an-object"])
+def test_an_edit_with_a_malformed_id_gets_an_error_and_the_socket_keeps_working(
+    application, room, member_cookie, bad_id
+):
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await communicator.send_json_to({"type": "edit", "id": bad_id, "text": "Changed"})
+        error = await next_frame(communicator)
+        assert error["type"] == "error"
+
+        await send(communicator, "Still here", "c-1")
+        assert (await frames(communicator, 2)).keys() == {"ack", "message"}
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_typing_reaches_the_other_member(application, room, member, member_cookie, peer_cookie):
+    async def scenario():
+        mine = await joined(application, room, member_cookie)
+        theirs = await joined(application, room, peer_cookie)
+
+        await mine.send_json_to({"type": "typing"})
+        assert await next_frame(theirs) == {
+            "type": "typing",
+            "user_id": member.pk,
+            "author": "Member of group",
+        }
+        await mine.disconnect()
+        await theirs.disconnect()
+
+    run(scenario)
+    assert stored_texts() == []
+
+
+def test_a_heartbeat_gets_no_reply_and_keeps_the_socket_open(application, room, member_cookie):
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await communicator.send_json_to({"type": "heartbeat"})
+        assert await quiet(communicator)
+        await send(communicator, "Still connected", "c-1")
+        assert (await frames(communicator, 2)).keys() == {"ack", "message"}
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+# --- Presence -----------------------------------------------------------------------------
+
+
+def test_presence_lists_both_members_and_drops_one_who_disconnects(
+    application, room, member, peer, member_cookie, peer_cookie
+):
+    both = [
+        {"id": member.pk, "name": "Member of group"},
+        {"id": peer.pk, "name": "Peer Petra"},
+    ]
+
+    async def scenario():
+        mine = await joined(application, room, member_cookie)
+        theirs = chat_socket(application, room.pk, ORIGIN, peer_cookie)
+        assert await theirs.connect(timeout=WAIT) == (True, None)
+        assert await theirs.receive_json_from(WAIT) == {"type": "presence", "members": both}
+        assert await mine.receive_json_from(WAIT) == {"type": "presence", "members": both}
+
+        await theirs.disconnect()
+        assert await mine.receive_json_from(WAIT) == {"type": "presence", "members": both[:1]}
+        await mine.disconnect()
+
+    run(scenario)
+
+
+# --- Following changes made elsewhere -----------------------------------------------------
+
+
+def test_a_member_removed_while_connected_is_closed_with_4403_and_the_others_stay(
+    application, room, group, member, peer, member_cookie, peer_cookie
+):
+    async def scenario():
+        mine = await joined(application, room, member_cookie)
+        theirs = await joined(application, room, peer_cookie)
+
+        # remove_member runs (and commits) its own transaction.
+        await database_sync_to_async(group_services.remove_member)(group=group, user=member)
+        assert await close_code(mine) == 4403
+        await mine.disconnect()
+
+        presence = await theirs.receive_json_from(WAIT)
+        while presence["type"] == "presence" and len(presence["members"]) > 1:
+            presence = await theirs.receive_json_from(WAIT)
+        assert presence == {"type": "presence", "members": [{"id": peer.pk, "name": "Peer Petra"}]}
+        await send(theirs, "Still open", "p-1")
+        assert (await frames(theirs, 2)).keys() == {"ack", "message"}
+        await theirs.disconnect()
+
+    run(scenario)
+
+
+def test_a_member_muted_while_connected_is_told_and_stays_connected_but_may_no_longer_send(
+    application, room, group, member, member_cookie
+):
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await database_sync_to_async(group_services.mute_member)(
+            group=group, user=member, until=None
+        )
+        assert await next_frame(communicator) == {"type": "muted"}  # the page turns read-only
+        assert await quiet(communicator)
+
+        await send(communicator, "After the mute", "c-1")
+        error = await next_frame(communicator)
+        assert (error["type"], error["code"]) == ("error", "forbidden")
+        await communicator.disconnect()
+
+    run(scenario)
+    assert stored_texts() == []
+
+
+def test_the_next_frame_of_a_member_removed_directly_in_the_database_closes_with_4403(
+    application, room, group, member, member_cookie
+):
+    def remove_quietly():
+        Membership.objects.filter(user=member, group=group).update(state=Membership.State.REMOVED)
+
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await database_sync_to_async(remove_quietly)()
+
+        await send(communicator, "Anyone there?", "c-1")
+        assert await close_code(communicator) == 4403
+        await communicator.disconnect()
+
+    run(scenario)
+    assert stored_texts() == []
+
+
+def test_new_guidelines_published_mid_session_close_the_next_frame_with_4451(
+    application, room, accepted_member, publish
+):
+    cookie = session_cookie(accepted_member)
+
+    async def scenario():
+        communicator = await joined(application, room, cookie)
+        await database_sync_to_async(publish)(Kind.GUIDELINES, body="Version two.")
+
+        await send(communicator, "Sent after the new version", "c-1")
+        assert await close_code(communicator) == 4451
+        await communicator.disconnect()
+
+    run(scenario)
+    assert stored_texts() == []
+
+
+def test_logging_out_closes_the_members_sockets_with_4401_and_the_session_no_longer_connects(
+    application, room, member, peer_cookie
+):
+    browser = Client()
+    browser.force_login(member)
+    cookie_name = settings.SESSION_COOKIE_NAME
+    cookie = (b"cookie", f"{cookie_name}={browser.cookies[cookie_name].value}".encode())
+
+    async def scenario():
+        tabs = [await joined(application, room, cookie) for _ in range(2)]
+        theirs = await joined(application, room, peer_cookie)
+
+        await database_sync_to_async(browser.logout)()
+        for tab in tabs:
+            assert await close_code(tab) == 4401
+            await tab.disconnect()
+        await send(theirs, "I'm still in", "p-1")
+        assert (await frames(theirs, 2)).keys() == {"ack", "message"}
+        await theirs.disconnect()
+
+        again = chat_socket(application, room.pk, ORIGIN, cookie)
+        assert await again.connect(timeout=WAIT) == (False, 4401)
+
+    run(scenario)
+
+
+def test_a_moderator_hiding_a_message_withholds_it_on_every_open_screen(
+    application, room, member, peer, moderator, write, peer_cookie
+):
+    message = write(member, "Buy my miracle cure")
+
+    def flag_and_hide():
+        moderation.flag_content(
+            reporter=peer, kind="chat.message", object_id=message.pk, reason="spam"
+        )
+        item = ModerationItem.objects.get(kind="chat.message", object_id=message.pk)
+        moderation.act(moderator=moderator, item=item, action="hide")
+
+    async def scenario():
+        theirs = await joined(application, room, peer_cookie)
+        await database_sync_to_async(flag_and_hide)()
+        event = await next_frame(theirs)
+        assert (event["type"], event["id"], event["state"], event["html"]) == (
+            "message",
+            message.pk,
+            "withheld",
+            "",
+        )
+        await theirs.disconnect()
+
+    run(scenario)
+
+
+# --- Malformed frames ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "websocket.receive", "text": "not json {"},
+        {"type": "websocket.receive", "text": "[1, 2]"},
+        {"type": "websocket.receive", "bytes": b"\x00\x01"},
+    ],
+    ids=["not-json", "a-list", "binary"],
+)
+def test_a_frame_that_is_not_a_json_object_closes_the_socket_with_4400(
+    application, room, member_cookie, frame
+):
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await communicator.send_input(frame)
+        assert await close_code(communicator) == 4400
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_a_frame_longer_than_the_limit_closes_the_socket_with_4400(
+    application, room, member_cookie
+):
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await send(communicator, "x" * 16_001, "c-1")
+        assert await close_code(communicator) == 4400
+        await communicator.disconnect()
+
+    run(scenario)
+    assert stored_texts() == []
