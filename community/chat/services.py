@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.markup.render import normalise_source, render_markdown
-from community.moderation.screening import refuse_blocked_words
+from community.moderation.models import WATCHED_WORD_PREFIX
+from community.moderation.screening import refuse_blocked_words, refuse_if_blocked, screen
+from community.moderation.services import flag_automatically
 
 from .broadcast import message_event, send_to_room
 from .models import ChatMessage, ChatRoom
@@ -66,6 +68,11 @@ def check_rate(user) -> None:
         )
 
 
+def watched_word_notes(screening) -> list[str]:
+    notes = [f"{WATCHED_WORD_PREFIX}{phrase}" for phrase in screening.flag_phrases]
+    return [screening.note, *notes] if screening.hold and screening.note else notes
+
+
 def announce(message: ChatMessage) -> None:
     """Broadcast the message's current state to its room once the transaction commits."""
     message = ChatMessage.objects.select_related("author").get(pk=message.pk)
@@ -83,7 +90,10 @@ def send_message(*, author, room: ChatRoom, text: str, client_id: str) -> tuple[
     if existing is not None:
         return existing, False
     text = clean_message(text)
-    refuse_blocked_words(room.group, author, text)
+    # A live room holds nothing back (no pre-moderation): words the group blocks are
+    # refused; words it watches ask the moderators to look, after the message is out.
+    screening = screen(group=room.group, author=author, text=text, earlier_posts=10**6)
+    refuse_if_blocked(screening)
     check_rate(author)
     rendered = render_markdown(text)
     try:
@@ -97,6 +107,14 @@ def send_message(*, author, room: ChatRoom, text: str, client_id: str) -> tuple[
                 body_text=rendered.text,
             )
             announce(message)
+            for note in watched_word_notes(screening):
+                flag_automatically(
+                    kind="chat.message",
+                    object_id=message.pk,
+                    group=room.group,
+                    author=author,
+                    note=note,
+                )
     except IntegrityError:  # the same id sent twice at once: the other one stored it
         return ChatMessage.objects.get(room=room, author=author, client_id=client_id), False
     return message, True

@@ -5,9 +5,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from community.chat import services
 from community.chat.models import ChatMessage
 from community.moderation import services as moderation
-from community.moderation.models import ModerationAction, ModerationItem
+from community.moderation.models import Flag, ModerationAction, ModerationItem, WatchedWord
 from community.moderation.registry import get_kind
 
 KIND = "chat.message"
@@ -137,3 +138,18 @@ def test_a_hidden_message_shows_on_the_room_page_without_its_words(
     assert f'id="message-{message.pk}"' in html
     assert "Hidden by the moderators" in html
     assert "miracle" not in html
+
+
+@pytest.mark.parametrize("response", ["flag", "hold"])
+def test_a_watched_word_sends_the_message_and_asks_the_moderators_to_look(
+    member, group, room, sent, response
+):
+    WatchedWord.objects.create(group=group, phrase="overdose", response=response)
+
+    message, created = services.send_message(
+        author=member, room=room, text="I worry about an overdose", client_id="w-1"
+    )
+
+    assert created and message.hidden_at is None  # a live room holds nothing back
+    item = ModerationItem.objects.get(kind="chat.message", object_id=message.pk)
+    assert Flag.objects.get(item=item).note == "Watched word: overdose"
