@@ -21,6 +21,9 @@ def member_group(user_id: int) -> str:
     return f"chat.member.{user_id}"
 
 
+EVERYONE = "chat.everyone"  # every chat socket: re-check rights (e.g. new documents in force)
+
+
 def message_event(message: ChatMessage) -> dict:
     """What peers see of a message; withheld and deleted ones carry no text."""
     event = {
@@ -52,6 +55,10 @@ def send_to_room(room_id: int, event: dict) -> None:
 def recheck_member(user_id: int) -> None:
     """Ask every socket of a member to check its rights again (muted, removed, logged out)."""
     async_to_sync(get_channel_layer().group_send)(member_group(user_id), {"type": "chat.recheck"})
+
+
+def recheck_everyone() -> None:
+    async_to_sync(get_channel_layer().group_send)(EVERYONE, {"type": "chat.recheck"})
 
 
 def close_member_sockets(user_id: int) -> None:

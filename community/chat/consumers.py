@@ -6,9 +6,12 @@ member, removed), 4451 documents to accept first (consent), 4400 a frame that is
 """
 
 import json
+import time
+from importlib import import_module
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
@@ -17,10 +20,12 @@ from django.utils.translation import gettext as _
 from community.consent.state import has_accepted_required_documents
 
 from . import presence, services
-from .broadcast import member_group, message_event, room_group, send_to_room
+from .broadcast import EVERYONE, member_group, message_event, room_group, send_to_room
 from .models import ChatMessage, ChatRoom
 
 NOT_LOGGED_IN, FORBIDDEN, CONSENT_NEEDED = 4401, 4403, 4451
+RECHECK_SECONDS = 30
+SESSION_STORE = import_module(settings.SESSION_ENGINE).SessionStore
 MAX_FRAME = 16_000  # characters; a message is at most CHAT_MESSAGE_MAX_LENGTH of them
 
 
@@ -45,10 +50,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.room is None:
             await self.close(code=FORBIDDEN)
             return
-        await self.channel_layer.group_add(room_group(self.room.pk), self.channel_name)
-        await self.channel_layer.group_add(member_group(self.user_id), self.channel_name)
+        self.checked_at = time.monotonic()
+        for group in self.layer_groups():
+            await self.channel_layer.group_add(group, self.channel_name)
         await database_sync_to_async(presence.enter)(self.room.pk, self.user_id, self.channel_name)
         await self.announce_presence()
+
+    def layer_groups(self) -> list[str]:
+        return [room_group(self.room.pk), member_group(self.user_id), EVERYONE]
 
     def readable_room(self) -> ChatRoom | None:
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
@@ -60,14 +69,30 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def fresh_user(self):
         """The member as the database has them now: no membership or consent kept from
-        earlier frames (they may have been muted, removed or logged out since)."""
+        earlier frames (they may have been muted, removed or logged out since); None once
+        the login session has ended."""
+        session_key = self.scope["session"].session_key
+        if not session_key or not SESSION_STORE().exists(session_key):
+            return None
         return get_user_model().objects.filter(pk=self.user_id, is_active=True).first()
+
+    def refusal(self) -> int | None:
+        """Why this socket may no longer read the room (a close code), or None."""
+        self.checked_at = time.monotonic()
+        user = self.fresh_user()
+        if user is None:
+            return NOT_LOGGED_IN
+        if not has_accepted_required_documents(user):
+            return CONSENT_NEEDED
+        if not user.has_perm("chat.read", self.room):
+            return FORBIDDEN
+        return None
 
     async def disconnect(self, code):
         if self.room is None:
             return
-        await self.channel_layer.group_discard(room_group(self.room.pk), self.channel_name)
-        await self.channel_layer.group_discard(member_group(self.user_id), self.channel_name)
+        for group in self.layer_groups():
+            await self.channel_layer.group_discard(group, self.channel_name)
         await database_sync_to_async(presence.leave)(self.room.pk, self.user_id, self.channel_name)
         await self.announce_presence()
 
@@ -93,13 +118,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def handle(self, frame: dict) -> list[dict] | int:
         """Check the member's rights afresh, then act on one frame (in a worker thread)."""
+        refused = self.refusal()
+        if refused is not None:
+            return refused
         user = self.fresh_user()
-        if user is None:
-            return NOT_LOGGED_IN
-        if not has_accepted_required_documents(user):
-            return CONSENT_NEEDED
-        if not user.has_perm("chat.read", self.room):
-            return FORBIDDEN
         presence.enter(self.room.pk, user.pk, self.channel_name)
         with translation.override(user.language):
             return self.act(user, frame)
@@ -172,22 +194,27 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # Events from the channel layer.
 
     async def chat_frame(self, event):
+        # A silent client sends no frames to be checked on: look again before forwarding
+        # if the last look is older than RECHECK_SECONDS.
+        if time.monotonic() - self.checked_at > RECHECK_SECONDS:
+            refused = await database_sync_to_async(self.refusal)()
+            if refused is not None:
+                await self.close(code=refused)
+                return
         await self.send(text_data=event["text"])
 
     async def chat_recheck(self, event):
-        """The member was muted or removed: a removed member's socket closes now; a muted
-        one is told, and the page reloads read-only."""
-        rights = await database_sync_to_async(self.current_rights)()
-        if rights == "none":
-            await self.close(code=FORBIDDEN)
-        elif rights == "read":
+        """Rights changed (muted, removed, documents, consent): closing if they are gone; a
+        muted member is told, and the page turns read-only."""
+        refused = await database_sync_to_async(self.refusal)()
+        if refused is not None:
+            await self.close(code=refused)
+        elif not await database_sync_to_async(self.may_post)():
             await self.send(text_data=json.dumps({"type": "muted"}))
 
-    def current_rights(self) -> str:
-        room = self.readable_room()
-        if room is None:
-            return "none"
-        return "write" if self.fresh_user().has_perm("chat.post", room) else "read"
+    def may_post(self) -> bool:
+        user = self.fresh_user()
+        return user is not None and user.has_perm("chat.post", self.room)
 
     async def chat_logout(self, event):
         await self.close(code=NOT_LOGGED_IN)

@@ -19,3 +19,17 @@ def on_withdrawal(kind: str, callback: Callable[[int], None]) -> None:
 def announce_withdrawal(kind: str, user_id: int) -> None:
     for callback in _listeners[kind]:
         callback(user_id)
+
+
+_published_listeners: list[Callable[[], None]] = []
+
+
+def on_documents_published(callback: Callable[[], None]) -> None:
+    """Call `callback()` after a new version is published (live connections re-check)."""
+    if callback not in _published_listeners:
+        _published_listeners.append(callback)
+
+
+def announce_publication() -> None:
+    for callback in _published_listeners:
+        callback()

@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .listeners import announce_withdrawal
+from .listeners import announce_publication, announce_withdrawal
 from .models import REQUIRED_KINDS, ConsentDocument, ConsentRecord
 from .state import current_versions, document_for, forget_member, granted_versions, has_consent
 
@@ -77,6 +77,7 @@ def publish_document(*, publisher, document: ConsentDocument) -> ConsentDocument
     document.published_by = publisher
     document.effective_at = max(document.effective_at, now)
     document.save(update_fields=["published_at", "published_by", "effective_at"])
+    transaction.on_commit(announce_publication, robust=True)
     return document
 
 
@@ -169,7 +170,7 @@ def record_withdrawal(user, document: ConsentDocument, method: str) -> ConsentRe
     entry = record(
         user=user, document=document, decision=ConsentRecord.Decision.WITHDRAWN, method=method
     )
-    transaction.on_commit(partial(announce_withdrawal, document.kind, user.pk))
+    transaction.on_commit(partial(announce_withdrawal, document.kind, user.pk), robust=True)
     return entry
 
 

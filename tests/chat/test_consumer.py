@@ -8,9 +8,10 @@ The consumer reads the database from another thread, so these tests commit for r
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
 
-from community.chat import services
+from community.chat import consumers, services
 from community.chat.models import ChatMessage
 from community.consent.models import Kind
 from community.groups import services as group_services
@@ -693,3 +694,36 @@ def test_a_frame_longer_than_the_limit_closes_the_socket_with_4400(
 
     run(scenario)
     assert stored_texts() == []
+
+
+def test_new_guidelines_published_close_even_a_silent_socket_with_4451(
+    application, room, accepted_member, publish
+):
+    cookie = session_cookie(accepted_member)
+
+    async def scenario():
+        communicator = await joined(application, room, cookie)
+        await database_sync_to_async(publish)(Kind.GUIDELINES, body="Version two.")
+
+        assert await close_code(communicator) == 4451  # without sending anything
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_a_silent_socket_whose_session_ended_gets_no_more_messages(
+    application, room, member, member_cookie, peer_cookie, monkeypatch
+):
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0)  # look again before every message
+
+    async def scenario():
+        silent = await joined(application, room, member_cookie)
+        talker = await joined(application, room, peer_cookie)
+        member_key = member_cookie[1].decode().split("=", 1)[1]
+        await database_sync_to_async(Session.objects.filter(session_key=member_key).delete)()
+
+        await send(talker, "Is anyone reading?", "p-1")
+        assert await close_code(silent) == 4401
+        await talker.disconnect()
+
+    run(scenario)
