@@ -8,6 +8,7 @@ import json
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from .models import ChatMessage
@@ -24,16 +25,24 @@ def member_group(user_id: int) -> str:
 EVERYONE = "chat.everyone"  # every chat socket: re-check rights (e.g. new documents in force)
 
 
+def author_key(room_id: int, user_id: int | None) -> str:
+    """Who wrote a message, as peers' browsers need it (to mark "your own", to group): the
+    same within one room, unrelated across rooms, so it never links a member's groups."""
+    if user_id is None:
+        return ""
+    return salted_hmac("chat.author", f"{room_id}:{user_id}").hexdigest()[:16]
+
+
 def message_event(message: ChatMessage) -> dict:
     """What peers see of a message; withheld and deleted ones carry no text."""
     event = {
         "type": "message",
         "id": message.pk,
-        "client_id": message.client_id,
-        "author_id": message.author_id,
+        "author_key": author_key(message.room_id, message.author_id),
         "author": str(message.author.public_name) if message.author else _("Former member"),
         "created_at": message.created_at.isoformat(),
         "edited": message.edited_at is not None,
+        "changed_at": message.updated_at.isoformat(),
         "state": "shown",
         "html": message.body_html,
     }

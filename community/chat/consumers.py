@@ -7,6 +7,7 @@ member, removed), 4451 documents to accept first (consent), 4400 a frame that is
 
 import json
 import time
+from datetime import datetime
 from importlib import import_module
 
 from channels.db import database_sync_to_async
@@ -15,12 +16,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from community.consent.state import has_accepted_required_documents
 
 from . import presence, services
-from .broadcast import EVERYONE, member_group, message_event, room_group, send_to_room
+from .broadcast import (
+    EVERYONE,
+    author_key,
+    member_group,
+    message_event,
+    room_group,
+    send_to_room,
+)
 from .models import ChatMessage, ChatRoom
 
 NOT_LOGGED_IN, FORBIDDEN, CONSENT_NEEDED = 4401, 4403, 4451
@@ -33,6 +42,15 @@ def text_of(frame: dict, key: str) -> str:
     """A string field of a frame; anything else counts as empty (and is refused as such)."""
     value = frame.get(key)
     return value if isinstance(value, str) else ""
+
+
+def moment_of(value) -> datetime | None:
+    """An aware ISO 8601 moment from a frame, or None for anything else."""
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -136,7 +154,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
                     text=text_of(frame, "text"),
                     client_id=text_of(frame, "client_id"),
                 )
-                return [{"type": "ack", "client_id": message.client_id, "id": message.pk}]
+                # The whole message comes with the ack: the sender's screen does not depend on
+                # the room's echo arriving.
+                return [
+                    {
+                        "type": "ack",
+                        "client_id": message.client_id,
+                        "id": message.pk,
+                        "message": message_event(message),
+                    }
+                ]
             if kind in ("edit", "delete"):
                 message_id = frame.get("id")
                 message = None
@@ -153,7 +180,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 return [self.replay(frame)]
             if kind == "typing" and user.has_perm("chat.post", self.room):
                 # Not stored: it only matters now. Other processes hear it through the layer.
-                typing = {"type": "typing", "user_id": user.pk, "author": str(user.public_name)}
+                typing = {
+                    "type": "typing",
+                    "author_key": author_key(self.room.pk, user.pk),
+                    "author": str(user.public_name),
+                }
                 send_to_room(self.room.pk, typing)
                 return []
             return []  # "heartbeat" and unknown kinds: presence was refreshed above
@@ -166,12 +197,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return [self.error("forbidden", reason, frame)]
 
     def replay(self, frame: dict) -> dict:
+        """New messages after the client's last id and, if it says since when, changes to
+        the ones it already has (edits, deletions, moderation while it was away)."""
         after = frame.get("after")
-        after = after if isinstance(after, int) and after >= 0 else 0
+        after = (
+            after if isinstance(after, int) and not isinstance(after, bool) and after >= 0 else 0
+        )
         messages = services.messages_after(self.room, after)
+        since = moment_of(frame.get("since"))
+        changed = services.changes_since(self.room, since, after) if since else []
         return {
             "type": "replay",
-            "messages": [message_event(message) for message in messages],
+            "messages": [message_event(message) for message in [*changed, *messages]],
             "complete": len(messages) < services.REPLAY_LIMIT,
         }
 
@@ -189,7 +226,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def present_members(self) -> list[dict]:
         ids = presence.present_user_ids(self.room.pk)
         users = get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("display_name")
-        return [{"id": user.pk, "name": str(user.public_name)} for user in users]
+        return [
+            {"key": author_key(self.room.pk, user.pk), "name": str(user.public_name)}
+            for user in users
+        ]
 
     # Events from the channel layer.
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class MessageForm(forms.Form):
     text = forms.CharField(
         label=_("Message"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": "chat-send-hint"}),
         max_length=settings.CHAT_MESSAGE_MAX_LENGTH,
         error_messages={"required": _("Please write something before sending.")},
     )

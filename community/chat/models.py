@@ -60,6 +60,8 @@ class ChatMessage(models.Model):
     hidden_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     moderator_note = models.TextField(blank=True)
+    # Any change (edit, delete, moderation): a reconnecting client asks for changes since.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = ChatMessageQuerySet.as_manager()
 

@@ -21,14 +21,14 @@ def get_message(message_id: int) -> ChatMessage | None:
 
 def set_hidden(message: ChatMessage, hidden: bool) -> None:
     message.hidden_at = timezone.now() if hidden else None
-    message.save(update_fields=["hidden_at"])
+    message.save(update_fields=["hidden_at", "updated_at"])
     announce(message)
 
 
 def remove(message: ChatMessage, reason: str) -> None:
     message.removed_at = timezone.now()
     message.moderator_note = reason
-    message.save(update_fields=["removed_at", "moderator_note"])
+    message.save(update_fields=["removed_at", "moderator_note", "updated_at"])
     announce(message)
 
 
@@ -38,7 +38,14 @@ def redact(message: ChatMessage, source: str, reason: str) -> None:
     message.edited_at = timezone.now()
     message.moderator_note = reason
     message.save(
-        update_fields=["body_source", "body_html", "body_text", "edited_at", "moderator_note"]
+        update_fields=[
+            "body_source",
+            "body_html",
+            "body_text",
+            "edited_at",
+            "moderator_note",
+            "updated_at",
+        ]
     )
     announce(message)
 

@@ -4,12 +4,14 @@ Each runs in a transaction, checks the policy, and schedules the broadcast with
 `transaction.on_commit`: a message is shown to the room only once it is in the database.
 """
 
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -131,7 +133,7 @@ def edit_message(*, editor, message: ChatMessage, text: str) -> ChatMessage:
     rendered = render_markdown(text)
     message.body_source, message.body_html, message.body_text = text, rendered.html, rendered.text
     message.edited_at = timezone.now()
-    message.save(update_fields=["body_source", "body_html", "body_text", "edited_at"])
+    message.save(update_fields=["body_source", "body_html", "body_text", "edited_at", "updated_at"])
     announce(message)
     return message
 
@@ -145,7 +147,9 @@ def delete_message(*, actor, message: ChatMessage) -> ChatMessage:
     require(actor, "chat.delete_message", message)
     message.deleted_at = timezone.now()
     message.body_source = message.body_html = message.body_text = ""
-    message.save(update_fields=["deleted_at", "body_source", "body_html", "body_text"])
+    message.save(
+        update_fields=["deleted_at", "body_source", "body_html", "body_text", "updated_at"]
+    )
     announce(message)
     return message
 
@@ -157,4 +161,21 @@ def messages_after(room: ChatRoom, after_id: int, limit: int | None = None) -> l
         ChatMessage.objects.filter(room=room, pk__gt=after_id)
         .select_related("author")
         .order_by("pk")[: limit or REPLAY_LIMIT]
+    )
+
+
+# Changes are looked for a little before the client's last one: commits do not land in the
+# order of their timestamps, and an edit must not fall between two replays.
+CHANGE_OVERLAP = timedelta(seconds=5)
+
+
+def changes_since(room: ChatRoom, since, up_to_id: int) -> list[ChatMessage]:
+    """Messages the client already had that were edited, deleted or moderated since."""
+    return list(
+        ChatMessage.objects.filter(
+            room=room, pk__lte=up_to_id, updated_at__gte=since - CHANGE_OVERLAP
+        )
+        .exclude(updated_at=F("created_at"))
+        .select_related("author")
+        .order_by("pk")[:REPLAY_LIMIT]
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from . import services
+from .broadcast import author_key
 from .forms import EditMessageForm, MessageForm
 from .models import ChatMessage, ChatRoom
 from .policy import access_group_room, access_message
@@ -54,6 +55,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "before": before,
         "last_id": shown[-1].pk if shown else 0,
+        "my_key": author_key(chat_room.pk, request.user.pk),
         "has_older": bool(shown)
         and ChatMessage.objects.filter(room=chat_room, pk__lt=shown[0].pk).exists(),
         "may_post": request.user.has_perm("chat.post", chat_room),

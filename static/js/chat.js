@@ -7,7 +7,7 @@
   const root = document.querySelector("[data-chat]");
   if (!root || !window.WebSocket) return;
   const text = root.dataset;
-  const userId = Number(text.userId);
+  const myKey = text.myKey;
   const list = root.querySelector("[data-chat-messages]");
   const form = root.querySelector("[data-chat-form]");
   const input = form ? form.querySelector("textarea[name=text]") : null;
@@ -17,6 +17,7 @@
   const typing = root.querySelector("[data-chat-typing]");
   const announcer = root.querySelector("[data-chat-announcer]");
   let lastId = Number(text.lastId || 0);
+  let lastChange = ""; // the server's time of the newest change seen (ISO 8601, UTC)
   let socket = null;
   let delay = 1000;
   let heartbeat = null;
@@ -45,15 +46,25 @@
     if (empty) empty.remove();
   }
 
+  function oldestShownId() {
+    const first = list.querySelector("li[data-id]");
+    return first ? Number(first.dataset.id) : Infinity;
+  }
+
   function show(event) {
+    if (event.changed_at && event.changed_at > lastChange) lastChange = event.changed_at;
     let item = document.getElementById(`message-${event.id}`);
+    // A change to a message older than any on screen is not shown as if it were new.
+    if (!item && event.id < oldestShownId() && list.querySelector("li[data-id]")) return;
     const isNew = !item;
+    const own = event.author_key === myKey;
+    const unseen = event.id > lastId;
     if (isNew) {
       item = document.createElement("li");
       item.id = `message-${event.id}`;
       item.dataset.id = event.id;
     }
-    item.className = `chat-message${event.author_id === userId ? " is-own" : ""}`;
+    item.className = `chat-message${own ? " is-own" : ""}`;
     const meta = document.createElement("p");
     meta.className = "chat-meta";
     const author = document.createElement("span");
@@ -76,14 +87,14 @@
       body.innerHTML = event.html; // sanitised on the server (markup: markdown-it + nh3)
       const actions = document.createElement("p");
       actions.className = "post-actions";
-      if (event.author_id === userId) {
+      if (own) {
         actions.append(link(urlFor(text.editUrl, event.id), text.textEdit), " ",
           link(urlFor(text.deleteUrl, event.id), text.textDelete));
       } else {
         actions.append(link(urlFor(text.flagUrl, event.id), text.textFlag));
       }
       parts.push(body, actions);
-      if (isNew && event.author_id !== userId) {
+      if (unseen && !own) {
         announcer.textContent = `${author.textContent}: ${body.textContent}`;
       }
     } else {
@@ -94,7 +105,6 @@
     }
     item.replaceChildren(...parts);
     if (isNew) place(item, event.id);
-    if (event.author_id === userId) dropPending(event.client_id);
     lastId = Math.max(lastId, event.id);
   }
 
@@ -118,7 +128,7 @@
   }
 
   function setOffline(isOffline) {
-    offlineBanner.hidden = !isOffline;
+    // The status region stays in the page; only its text comes and goes (announced).
     offlineBanner.textContent = isOffline ? text.textOffline : "";
   }
 
@@ -137,6 +147,10 @@
   function refuse(frame) {
     errorBox.hidden = false;
     errorBox.textContent = frame.message;
+    if (frame.code === "slow_down" && outbox.has(frame.client_id)) {
+      setTimeout(flush, 5000); // kept, and sent again in a moment: nothing is lost
+      return;
+    }
     if (frame.client_id && outbox.has(frame.client_id)) {
       // Nothing lost: the words go back into the box if it is empty.
       if (input && !input.value.trim()) input.value = outbox.get(frame.client_id);
@@ -152,12 +166,14 @@
       if (!frame.complete) send({ type: "replay", after: lastId });
     } else if (frame.type === "ack") {
       outbox.delete(frame.client_id);
+      dropPending(frame.client_id);
+      show(frame.message);
     } else if (frame.type === "error") refuse(frame);
     else if (frame.type === "muted") window.location.reload(); // the page shows why
     else if (frame.type === "presence") {
       presence.textContent = frame.members.map((member) => member.name).join(", ");
-    } else if (frame.type === "typing" && frame.user_id !== userId) {
-      typing.textContent = text.textTyping.replace("{name}", frame.author);
+    } else if (frame.type === "typing" && frame.author_key !== myKey) {
+      typing.textContent = text.textTyping.replace("{name}", () => frame.author);
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => { typing.textContent = ""; }, 4000);
     }
@@ -170,7 +186,7 @@
     socket.addEventListener("open", () => {
       delay = 1000;
       setOffline(false);
-      send({ type: "replay", after: lastId });
+      send(lastChange ? { type: "replay", after: lastId, since: lastChange } : { type: "replay", after: lastId });
       flush();
       heartbeat = setInterval(() => send({ type: "heartbeat" }), 25000);
     });
@@ -231,14 +247,27 @@
     const loadOlder = async () => {
       if (loading) return;
       loading = true;
-      const response = await fetch(older.href, { headers: { "HX-Request": "true" } });
-      const page = document.createElement("template");
-      page.innerHTML = await response.text();
-      const items = [...page.content.querySelectorAll("li[data-id]")];
-      items.reverse().forEach((item) => list.prepend(item));
-      if (items.length) older.href = `${text.olderUrl}?before=${items[items.length - 1].dataset.id}`;
-      else older.parentElement.remove();
-      loading = false;
+      try {
+        const response = await fetch(older.href, { headers: { "HX-Request": "true" } });
+        if (!response.ok) return; // the link still works as a plain page
+        const page = document.createElement("template");
+        page.innerHTML = await response.text();
+        const items = [...page.content.querySelectorAll("li[data-id]")];
+        items.reverse().forEach((item) => list.prepend(item));
+        if (items.length) {
+          older.href = `${text.olderUrl}?before=${items[items.length - 1].dataset.id}`;
+        } else {
+          const focused = document.activeElement === older;
+          older.parentElement.remove();
+          const first = list.querySelector("li[data-id]");
+          if (focused && first) {
+            first.tabIndex = -1;
+            first.focus(); // keep keyboard users in the conversation
+          }
+        }
+      } finally {
+        loading = false;
+      }
     };
     older.addEventListener("click", (event) => {
       event.preventDefault();

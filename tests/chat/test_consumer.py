@@ -12,6 +12,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from community.chat import consumers, services
+from community.chat.broadcast import author_key
 from community.chat.models import ChatMessage
 from community.consent.models import Kind
 from community.groups import services as group_services
@@ -115,7 +116,7 @@ def test_a_member_connects_and_is_told_who_is_here(application, room, member, me
         assert await communicator.connect(timeout=WAIT) == (True, None)
         assert await communicator.receive_json_from(WAIT) == {
             "type": "presence",
-            "members": [{"id": member.pk, "name": "Member of group"}],
+            "members": [{"key": author_key(room.pk, member.pk), "name": "Member of group"}],
         }
         await communicator.disconnect()
 
@@ -192,12 +193,16 @@ def test_a_sent_message_is_acknowledged_stored_and_shown_to_everyone_in_the_room
         await send(mine, "Good morning, **all**", "c-1")
         got = await frames(mine, 2)
         stored = await database_sync_to_async(ChatMessage.objects.get)()
-        assert got["ack"] == {"type": "ack", "client_id": "c-1", "id": stored.pk}
+        ack = got["ack"]
+        assert (ack["type"], ack["client_id"], ack["id"]) == ("ack", "c-1", stored.pk)
+        assert ack["message"] == got["message"]  # the sender's screen needs no echo
         echo = await next_frame(theirs)
         assert echo == got["message"]
         assert echo["id"] == stored.pk
-        assert echo["client_id"] == "c-1"
-        assert (echo["author"], echo["author_id"]) == ("Member of group", member.pk)
+        assert "client_id" not in echo  # the sender's own id stays with the sender
+        key = author_key(room.pk, member.pk)
+        assert (echo["author"], echo["author_key"]) == ("Member of group", key)
+        assert str(member.pk) not in key
         assert echo["state"] == "shown"
         assert "<strong>all</strong>" in echo["html"]
         assert await quiet(theirs)
@@ -362,7 +367,9 @@ def test_after_a_reconnect_replay_gives_the_missed_messages_once_and_in_order(
         ids = [message["id"] for message in replay["messages"]]
         assert ids == sorted(ids)
         assert last_seen not in ids
-        assert {message["author_id"] for message in replay["messages"]} == {peer.pk}
+        assert {message["author_key"] for message in replay["messages"]} == {
+            author_key(room.pk, peer.pk)
+        }
 
         await again.send_json_to({"type": "replay", "after": ids[-1]})
         assert (await next_frame(again))["messages"] == []
@@ -478,7 +485,7 @@ def test_typing_reaches_the_other_member(application, room, member, member_cooki
         await mine.send_json_to({"type": "typing"})
         assert await next_frame(theirs) == {
             "type": "typing",
-            "user_id": member.pk,
+            "author_key": author_key(room.pk, member.pk),
             "author": "Member of group",
         }
         await mine.disconnect()
@@ -507,8 +514,8 @@ def test_presence_lists_both_members_and_drops_one_who_disconnects(
     application, room, member, peer, member_cookie, peer_cookie
 ):
     both = [
-        {"id": member.pk, "name": "Member of group"},
-        {"id": peer.pk, "name": "Peer Petra"},
+        {"key": author_key(room.pk, member.pk), "name": "Member of group"},
+        {"key": author_key(room.pk, peer.pk), "name": "Peer Petra"},
     ]
 
     async def scenario():
@@ -543,7 +550,10 @@ def test_a_member_removed_while_connected_is_closed_with_4403_and_the_others_sta
         presence = await theirs.receive_json_from(WAIT)
         while presence["type"] == "presence" and len(presence["members"]) > 1:
             presence = await theirs.receive_json_from(WAIT)
-        assert presence == {"type": "presence", "members": [{"id": peer.pk, "name": "Peer Petra"}]}
+        assert presence == {
+            "type": "presence",
+            "members": [{"key": author_key(room.pk, peer.pk), "name": "Peer Petra"}],
+        }
         await send(theirs, "Still open", "p-1")
         assert (await frames(theirs, 2)).keys() == {"ack", "message"}
         await theirs.disconnect()
@@ -727,3 +737,53 @@ def test_a_silent_socket_whose_session_ended_gets_no_more_messages(
         await talker.disconnect()
 
     run(scenario)
+
+
+def test_replay_since_the_last_change_brings_edits_and_hides_made_while_away(
+    application, room, member, peer, moderator, member_cookie, write
+):
+    kept = write(peer, "A neighbour's name is Ann")
+    edited = write(peer, "See you at eight")
+
+    async def scenario():
+        first = await joined(application, room, member_cookie)
+        await first.send_json_to({"type": "replay", "after": 0})
+        before = (await next_frame(first))["messages"]
+        last_change = max(message["changed_at"] for message in before)
+        await first.disconnect()
+
+        def while_away():
+            services.edit_message(editor=peer, message=edited, text="See you at nine")
+            item = moderation.flag_content(
+                reporter=member, kind="chat.message", object_id=kept.pk, reason="third_party"
+            ).item
+            moderation.act(moderator=moderator, item=item, action="hide")
+
+        await database_sync_to_async(while_away)()
+        again = await joined(application, room, member_cookie)
+        last_id = max(message["id"] for message in before)
+        await again.send_json_to({"type": "replay", "after": last_id, "since": last_change})
+        replay = await next_frame(again)
+        await again.disconnect()
+        return replay
+
+    replay = run(scenario)
+
+    by_id = {message["id"]: message for message in replay["messages"]}
+    assert by_id[kept.pk]["state"] == "withheld" and by_id[kept.pk]["html"] == ""
+    assert "nine" in by_id[edited.pk]["html"]
+
+
+def test_a_malformed_since_is_ignored_and_only_new_messages_come(
+    application, room, member, member_cookie, write
+):
+    write(member, "Old news")
+
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await communicator.send_json_to({"type": "replay", "after": 10**9, "since": "2026-13-45"})
+        replay = await next_frame(communicator)
+        await communicator.disconnect()
+        return replay
+
+    assert run(scenario)["messages"] == []

@@ -380,4 +380,4 @@ def test_a_message_whose_author_account_is_gone_shows_former_member(member, writ
     message.refresh_from_db()
 
     assert message_event(message)["author"] == "Former member"
-    assert message_event(message)["author_id"] is None
+    assert message_event(message)["author_key"] == ""

@@ -112,9 +112,9 @@ def socket(application, user_id: int, *headers) -> WebsocketCommunicator:
     )
 
 
-def run(scenario) -> None:
-    """Run an async test body from this synchronous test."""
-    async_to_sync(scenario)()
+def run(scenario):
+    """Run an async test body from this synchronous test; return what it returns."""
+    return async_to_sync(scenario)()
 
 
 def notify_reply(recipient, actor, group) -> None:
