@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from community.consent.state import has_accepted_required_documents
+from community.groups.models import Membership
 
 from . import presence, services
 from .broadcast import (
@@ -178,7 +179,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 return []
             if kind == "replay":
                 return [self.replay(frame)]
-            if kind == "typing" and user.has_perm("chat.post", self.room):
+            if kind == "typing" and services.may_signal_typing(user, self.room):
                 # Not stored: it only matters now. Other processes hear it through the layer.
                 typing = {
                     "type": "typing",
@@ -187,7 +188,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 }
                 send_to_room(self.room.pk, typing)
                 return []
-            return []  # "heartbeat" and unknown kinds: presence was refreshed above
+            if kind == "heartbeat":
+                # Sockets of a process that died drop out of presence without a goodbye:
+                # each heartbeat brings the member the list as it is now.
+                return [{"type": "presence", "members": self.present_members()}]
+            return []  # unknown kinds: presence was refreshed above
         except ValidationError as error:
             return [self.error(error.code or "invalid", " ".join(error.messages), frame)]
         except PermissionDenied:
@@ -225,7 +230,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def present_members(self) -> list[dict]:
         ids = presence.present_user_ids(self.room.pk)
-        users = get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("display_name")
+        users = (
+            get_user_model()
+            .objects.filter(pk__in=ids, is_active=True)
+            .filter(
+                memberships__group=self.room.group,
+                memberships__state__in=Membership.State.present(),
+            )
+            .order_by("display_name")
+        )
         return [
             {"key": author_key(self.room.pk, user.pk), "name": str(user.public_name)}
             for user in users

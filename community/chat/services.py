@@ -25,6 +25,7 @@ from .models import ChatMessage, ChatRoom
 
 CLIENT_ID_MAX = 64
 REPLAY_LIMIT = 200
+TYPING_INTERVAL = 3  # seconds
 
 
 def require(user, permission: str, obj) -> None:
@@ -86,11 +87,12 @@ def send_message(*, author, room: ChatRoom, text: str, client_id: str) -> tuple[
 
     Returns (message, created): a retry of the same client id makes no second message.
     """
-    require(author, "chat.post", room)
     client_id = clean_client_id(client_id)
+    # A retry of something already stored is answered even if the member was muted since.
     existing = ChatMessage.objects.filter(room=room, author=author, client_id=client_id).first()
-    if existing is not None:
+    if existing is not None and author.has_perm("chat.read", room):
         return existing, False
+    require(author, "chat.post", room)
     text = clean_message(text)
     # A live room holds nothing back (no pre-moderation): words the group blocks are
     # refused; words it watches ask the moderators to look, after the message is out.
@@ -152,6 +154,13 @@ def delete_message(*, actor, message: ChatMessage) -> ChatMessage:
     )
     announce(message)
     return message
+
+
+def may_signal_typing(user, room: ChatRoom) -> bool:
+    """At most one "is typing" per member and room every TYPING_INTERVAL seconds."""
+    return user.has_perm("chat.post", room) and cache.add(
+        f"chat:typing:{room.pk}:{user.pk}", 1, timeout=TYPING_INTERVAL
+    )
 
 
 def messages_after(room: ChatRoom, after_id: int, limit: int | None = None) -> list[ChatMessage]:

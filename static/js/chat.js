@@ -23,7 +23,11 @@
   let heartbeat = null;
   let lastTypingSent = 0;
   let typingTimer = null;
-  const outbox = new Map(); // client id -> text, until the server acknowledges it
+  // Client id -> text, until the server acknowledges it; kept in sessionStorage so that a
+  // reload (or a page that reloads itself) loses nothing that was written.
+  const outboxKey = `chat-outbox:${text.socket}`;
+  const outbox = new Map(JSON.parse(window.sessionStorage.getItem(outboxKey) || "[]"));
+  const keepOutbox = () => window.sessionStorage.setItem(outboxKey, JSON.stringify([...outbox]));
 
   const newClientId = () =>
     window.crypto && crypto.randomUUID
@@ -155,6 +159,7 @@
       // Nothing lost: the words go back into the box if it is empty.
       if (input && !input.value.trim()) input.value = outbox.get(frame.client_id);
       outbox.delete(frame.client_id);
+      keepOutbox();
       dropPending(frame.client_id);
     }
   }
@@ -166,6 +171,7 @@
       if (!frame.complete) send({ type: "replay", after: lastId });
     } else if (frame.type === "ack") {
       outbox.delete(frame.client_id);
+      keepOutbox();
       dropPending(frame.client_id);
       show(frame.message);
     } else if (frame.type === "error") refuse(frame);
@@ -225,6 +231,7 @@
       errorBox.hidden = true;
       const clientId = newClientId();
       outbox.set(clientId, body);
+      keepOutbox();
       showPending(clientId, body);
       input.value = "";
       flush();
@@ -283,5 +290,6 @@
     }
   }
 
+  for (const [clientId, body] of outbox) showPending(clientId, body); // from before a reload
   connect();
 })();
