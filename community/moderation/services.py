@@ -415,3 +415,22 @@ def erase_texts_about(*, kind: str, object_ids: list[int]) -> int:
         .exclude(before="", after="")
         .update(before="", after="")
     )
+
+
+@transaction.atomic
+def open_for_review(*, moderator, kind: str, object_id: int) -> ModerationItem:
+    """A moderator who sees a problem acts at once: the content gets an item (no flag
+    needed), reopened if it was resolved, ready for hide, remove, redact or mute."""
+    moderated, content = content_for(kind, object_id)
+    group = moderated.group_of(content)
+    if not moderator.has_perm("moderation.review", group):
+        raise PermissionDenied
+    item, created = ModerationItem.objects.get_or_create(
+        kind=kind,
+        object_id=object_id,
+        defaults={"group": group, "author": moderated.author_of(content)},
+    )
+    if not created and item.state != ModerationItem.State.OPEN:
+        item.state, item.resolved_at = ModerationItem.State.OPEN, None
+        item.save(update_fields=["state", "resolved_at"])
+    return item

@@ -7,6 +7,11 @@ app_name = "moderation"
 group = "groups/<slug:slug>/moderation/"
 urlpatterns = [
     path("moderation/flag/<str:kind>/<int:object_id>/", views.flag, name="flag"),
+    path(
+        "moderation/review/<str:kind>/<int:object_id>/",
+        views.review_content,
+        name="review_content",
+    ),
     path("moderation/", views.overview, name="overview"),
     path("moderation/notices/", views.notices, name="notices"),
     path("moderation/appeal/<int:item_id>/", views.appeal, name="appeal"),

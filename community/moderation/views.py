@@ -82,6 +82,32 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+def review_content(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
+    """Reviewers act on something they see without waiting for a flag: confirm, then the
+    item page with its decisions."""
+    moderated = get_kind(kind)
+    content = moderated.get(object_id) if moderated else None
+    if content is None or not request.user.has_perm(
+        "moderation.review", moderated.group_of(content)
+    ):
+        raise Http404
+    require_mfa(request.user)
+    if request.method == "POST":
+        item = services.open_for_review(moderator=request.user, kind=kind, object_id=object_id)
+        return redirect("moderation:item", slug=item.group.slug, item_id=item.pk)
+    return render(
+        request,
+        "moderation/review_content.html",
+        {
+            "group": moderated.group_of(content),
+            "kind": moderated,
+            "content_html": moderated.html_of(content),
+            "back": moderated.url_of(content),
+        },
+    )
+
+
+@login_required
 def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item = access_item(request.user, slug, item_id)
     require_mfa(request.user)

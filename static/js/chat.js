@@ -96,6 +96,7 @@
           link(urlFor(text.deleteUrl, event.id), text.textDelete));
       } else {
         actions.append(link(urlFor(text.flagUrl, event.id), text.textFlag));
+        if (text.reviewUrl) actions.append(" ", link(urlFor(text.reviewUrl, event.id), text.textModerate));
       }
       parts.push(body, actions);
       if (unseen && !own) {

@@ -153,3 +153,53 @@ def test_a_watched_word_sends_the_message_and_asks_the_moderators_to_look(
     assert created and message.hidden_at is None  # a live room holds nothing back
     item = ModerationItem.objects.get(kind="chat.message", object_id=message.pk)
     assert Flag.objects.get(item=item).note == "Watched word: overdose"
+
+
+def test_a_moderator_opens_a_message_for_review_without_a_flag_and_hides_it_at_once(
+    client, moderator, message, sent, django_capture_on_commit_callbacks
+):
+    url = reverse("moderation:review_content", kwargs={"kind": KIND, "object_id": message.pk})
+    client.force_login(moderator)
+
+    assert "Buy my" in client.get(url).content.decode()
+    response = client.post(url)
+
+    item = ModerationItem.objects.get(kind=KIND, object_id=message.pk)
+    assert response["Location"] == reverse(
+        "moderation:item", kwargs={"slug": message.room.group.slug, "item_id": item.pk}
+    )
+    assert not item.flags.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.act(moderator=moderator, item=item, action="hide")
+    assert ChatMessage.objects.get(pk=message.pk).hidden_at is not None
+    assert sent[-1][1]["state"] == "withheld"
+
+
+def test_opening_for_review_reopens_a_resolved_item(moderator, item):
+    moderation.act(moderator=moderator, item=item, action="keep")
+    assert ModerationItem.objects.get(pk=item.pk).state != ModerationItem.State.OPEN
+
+    reopened = moderation.open_for_review(moderator=moderator, kind=KIND, object_id=item.object_id)
+
+    assert reopened.pk == item.pk and reopened.state == ModerationItem.State.OPEN
+
+
+def test_members_cannot_open_content_for_review(client, peer, message):
+    url = reverse("moderation:review_content", kwargs={"kind": KIND, "object_id": message.pk})
+    client.force_login(peer)
+
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    with pytest.raises(PermissionDenied):
+        moderation.open_for_review(moderator=peer, kind=KIND, object_id=message.pk)
+    assert not ModerationItem.objects.exists()
+
+
+def test_moderators_see_a_moderate_link_on_others_messages_in_the_room(
+    client, moderator, message, group
+):
+    client.force_login(moderator)
+
+    html = client.get(reverse("chat:room", kwargs={"slug": group.slug})).content.decode()
+
+    assert reverse("moderation:review_content", args=[KIND, message.pk]) in html

@@ -295,6 +295,11 @@ ACCESS_TABLE = [
     Row("moderation:notices", signed_in(200)),
     Row("moderation:overview", signed_in(404, staff=200)),
     Row(
+        "moderation:review_content",
+        inside_group(404, moderator=200, clinician=200, group_admin=200),
+        kwargs=lambda world: {"kind": "forum.post", "object_id": world.post.pk},
+    ),
+    Row(
         "moderation:appeal",
         # Only the author of removed content may appeal; world's item was only flagged, so
         # even its author gets 404 (the flag's existence stays unknown to them).
