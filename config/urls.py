@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("community.moderation.urls")),
     path("", include("community.forum.urls")),
     path("", include("community.chat.urls")),
+    path("", include("community.clinicians.urls")),
 ]

@@ -35,6 +35,8 @@ class UserAdmin(DjangoUserAdmin):
         ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    # Verification is a workflow with reasons and a record (community.clinicians), not a box.
+    readonly_fields = ["is_verified_clinician"]
     add_fieldsets = [
         (None, {"fields": ["email", "display_name", "usable_password", "password1", "password2"]}),
     ]

@@ -40,6 +40,7 @@ def message_event(message: ChatMessage) -> dict:
         "id": message.pk,
         "author_key": author_key(message.room_id, message.author_id),
         "author": str(message.author.public_name) if message.author else _("Former member"),
+        "clinician": bool(message.author and message.author.is_verified_clinician),
         "created_at": message.created_at.isoformat(),
         "edited": message.edited_at is not None,
         "changed_at": message.updated_at.isoformat(),

@@ -4,7 +4,7 @@ import rules
 from django.http import Http404
 
 from community.groups.models import Role, SupportGroup
-from community.groups.policy import active_membership, is_group_member, is_staff
+from community.groups.policy import active_membership, is_group_member, is_staff, may_hold_role
 
 from .models import ModerationItem
 
@@ -13,7 +13,12 @@ from .models import ModerationItem
 def reviews(user, group: SupportGroup) -> bool:
     """Active moderators, clinicians and group admins review the group's queue."""
     membership = active_membership(user, group)
-    return membership is not None and membership.role in Role.privileged()
+    return (
+        membership is not None
+        and membership.role in Role.privileged()
+        # A clinician whose verification was revoked keeps the title, not the powers.
+        and may_hold_role(user, group, membership.role)
+    )
 
 
 # Any member who can read the content may flag it (not their own: see the service).

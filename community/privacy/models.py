@@ -49,6 +49,10 @@ class AccessRecord(AppendOnlyModel):
         REVEAL_ANONYMOUS_AUTHOR = "reveal_author", _("Revealed the author of an anonymous post")
         VIEW_REVISIONS = "view_revisions", _("Viewed the edit history of a post")
         VIEW_ACCOUNT = "view_account", _("Opened your account details")
+        VIEW_CLINICIAN_APPLICATION = (
+            "view_clinician_application",
+            _("Opened your clinician verification application"),
+        )
 
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

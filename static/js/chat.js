@@ -77,7 +77,14 @@
     const time = document.createElement("time");
     time.dateTime = event.created_at;
     time.textContent = new Date(event.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    meta.append(author, " ", time);
+    meta.append(author, " ");
+    if (event.clinician) {
+      const badge = document.createElement("span");
+      badge.className = "badge badge-clinician";
+      badge.textContent = text.textClinician;
+      meta.append(badge, " ");
+    }
+    meta.append(time);
     if (event.edited && event.state === "shown") {
       const edited = document.createElement("span");
       edited.className = "muted";

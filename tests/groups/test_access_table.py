@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from community.chat.models import ChatRoom
 from community.chat.services import send_message
+from community.clinicians.services import apply_for_verification
 from community.consent.models import Kind
 from community.consent.services import publish_document, save_draft
 from community.forum import services as forum_services
@@ -346,6 +347,14 @@ ACCESS_TABLE = [
         members_only(403, member=200),
         kwargs=lambda world: {"message_id": world.chat_message.pk},
     ),
+    # --- Clinician verification: members apply; staff review (every look recorded) ---
+    Row("clinicians:apply", signed_in(200)),
+    Row("clinicians:review_list", signed_in(404, staff=200)),
+    Row(
+        "clinicians:review",
+        signed_in(404, staff=200),
+        kwargs=lambda world: {"pk": world.application.pk},
+    ),
     # --- Consent: the member's own decisions, public documents, staff drafting ---
     Row("consent:mine", signed_in(200)),
     Row("consent:accept", signed_in(200)),  # asks about the new optional document
@@ -397,6 +406,7 @@ class World:
     draft: object = None
     export: object = None
     chat_message: object = None
+    application: object = None
 
 
 @pytest.fixture
@@ -461,6 +471,12 @@ def world(
         document=publish_document(publisher=users["staff"], document=research_v1),
         draft=save_draft(author=users["staff"], **research_draft(), summary_of_changes="New"),
         export=ready_export(users["member"]),
+        application=apply_for_verification(
+            user=users["member"],
+            profession="Nurse",
+            registration_number="N-123",
+            organisation="County hospital",
+        ),
         chat_message=send_message(
             author=users["member"],
             room=ChatRoom.objects.create(group=group),

@@ -90,6 +90,7 @@ def test_patient3_gets_404_for_every_page_of_the_first_group_that_patient1_can_r
         expires_at="2099-01-01T00:00:00Z",
     )
     from community.chat.models import ChatMessage
+    from community.clinicians.models import ClinicianApplication
     from community.consent.models import ConsentDocument
     from community.forum.models import PostImage, Thread
     from community.privacy.models import DataExport
@@ -111,6 +112,7 @@ def test_patient3_gets_404_for_every_page_of_the_first_group_that_patient1_can_r
         draft=ConsentDocument(pk=0),
         export=DataExport(pk=0),
         chat_message=ChatMessage(pk=0),
+        application=ClinicianApplication(pk=0),
     )
     patient1 = get_user_model().objects.get(email="patient1@demo.example")
     patient3 = get_user_model().objects.get(email="patient3@demo.example")
