@@ -8,7 +8,10 @@ from .models import ClinicianApplication
 def seed_clinician_demo(groups: dict, users: dict) -> None:
     staff = next((user for user in users.values() if user.is_staff), None)
     for user in users.values():
-        if user.is_verified_clinician and not user.clinician_applications.exists():
+        verified_on_record = user.clinician_applications.filter(
+            status=ClinicianApplication.Status.VERIFIED
+        ).exists()
+        if user.is_verified_clinician and not verified_on_record:
             ClinicianApplication.objects.create(
                 user=user,
                 profession="Diabetes nurse",

@@ -3,7 +3,7 @@ member's `is_verified_clinician`, which the access policy reads (professional gr
 clinician role, hosting Q&A sessions, the badge)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +43,13 @@ def apply_for_verification(
     }
     if not all(fields.values()):
         raise ValidationError(_("Please fill in every field."), code="incomplete")
-    return ClinicianApplication.objects.create(user=user, **fields)
+    try:
+        with transaction.atomic():
+            return ClinicianApplication.objects.create(user=user, **fields)
+    except IntegrityError:  # the same form sent twice at once: one is waiting already
+        raise ValidationError(
+            _("Your application is already waiting for review."), code="pending"
+        ) from None
 
 
 def set_verified(user, verified: bool) -> None:

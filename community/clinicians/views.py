@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -57,11 +58,13 @@ def require_reviewer(request: HttpRequest) -> None:
 def review_list(request: HttpRequest) -> HttpResponse:
     """Waiting applications first, then recent decisions (no credentials on this page)."""
     require_reviewer(request)
-    applications = ClinicianApplication.objects.select_related("user", "decided_by").order_by(
-        "-status", "-submitted_at"
+    applications = ClinicianApplication.objects.select_related("user", "decided_by")
+    waiting = applications.filter(status=ClinicianApplication.Status.PENDING).order_by(
+        "submitted_at"
     )
-    waiting = applications.filter(status=ClinicianApplication.Status.PENDING)
-    decided = applications.exclude(status=ClinicianApplication.Status.PENDING)
+    decided = applications.exclude(status=ClinicianApplication.Status.PENDING).order_by(
+        Coalesce("revoked_at", "decided_at").desc(nulls_last=True), "-submitted_at"
+    )
     page = Paginator(decided, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "clinicians/review_list.html", {"waiting": waiting, "page": page})
 
@@ -89,7 +92,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The decision is recorded and the applicant is told."))
             return redirect("clinicians:review_list")
-    if request.method == "GET":
+    if request.method == "GET" and application.user_id != request.user.pk:
         record_access(
             viewer=request.user,
             subject=application.user,
