@@ -2,5 +2,6 @@
 
 from community.chat.routing import websocket_urlpatterns as chat_routes
 from community.notifications.routing import websocket_urlpatterns as notification_routes
+from community.qa.routing import websocket_urlpatterns as qa_routes
 
-websocket_urlpatterns: list = [*notification_routes, *chat_routes]
+websocket_urlpatterns: list = [*notification_routes, *chat_routes, *qa_routes]

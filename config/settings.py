@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "community.clinicians",
     "community.forum",
     "community.chat",
+    "community.qa",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "community.notifications.tasks.send_daily_digests",
         "schedule": crontab(minute=5),
     },
+    # Q&A reminders a day and an hour before (each sent once, however often this runs).
+    "send-session-reminders": {
+        "task": "community.qa.tasks.send_session_reminders",
+        "schedule": 300.0,
+    },
     # Nightly: erase what is past its retention period (docs/retention.md).
     "apply-retention": {
         "task": "community.privacy.tasks.apply_retention",
@@ -208,6 +214,9 @@ CHAT_MESSAGE_MAX_LENGTH = int(os.environ.get("CHAT_MESSAGE_MAX_LENGTH", "2000"))
 CHAT_RATE_LIMIT = int(os.environ.get("CHAT_RATE_LIMIT", "8"))
 CHAT_RATE_WINDOW = int(os.environ.get("CHAT_RATE_WINDOW", "10"))
 CHAT_MESSAGES_PER_PAGE = int(os.environ.get("CHAT_MESSAGES_PER_PAGE", "50"))
+
+# Shown under every clinician's answer in Q&A sessions (translated when left as default).
+QA_ANSWER_NOTICE = os.environ.get("QA_ANSWER_NOTICE", "")
 
 # --- Data rights and retention (docs/retention.md) -------------------------------------
 DATA_EXPORT_VALID_DAYS = int(os.environ.get("DATA_EXPORT_VALID_DAYS", "7"))

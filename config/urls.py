@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("community.forum.urls")),
     path("", include("community.chat.urls")),
     path("", include("community.clinicians.urls")),
+    path("", include("community.qa.urls")),
 ]

@@ -1,25 +1,17 @@
 """The chat room's WebSocket: authenticate, authorise through the policy on connect and on
-every frame, call the services, and forward what the room broadcasts.
-
-Close codes: 4401 not logged in (or logged out), 4403 not allowed in this room (never a
-member, removed), 4451 documents to accept first (consent), 4400 a frame that is not JSON.
-"""
+every frame (live.py), call the services, and forward what the room broadcasts."""
 
 import json
 import time
 from datetime import datetime
-from importlib import import_module
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from community.consent.state import has_accepted_required_documents
 from community.groups.models import Membership
 
 from . import presence, services
@@ -31,11 +23,9 @@ from .broadcast import (
     room_group,
     send_to_room,
 )
+from .live import BAD_FRAME, FORBIDDEN, NOT_LOGGED_IN, RightsCheckedConsumer
 from .models import ChatMessage, ChatRoom
 
-NOT_LOGGED_IN, FORBIDDEN, CONSENT_NEEDED = 4401, 4403, 4451
-RECHECK_SECONDS = 30
-SESSION_STORE = import_module(settings.SESSION_ENGINE).SessionStore
 MAX_FRAME = 16_000  # characters; a message is at most CHAT_MESSAGE_MAX_LENGTH of them
 
 
@@ -54,9 +44,9 @@ def moment_of(value) -> datetime | None:
     return moment if moment is not None and moment.tzinfo is not None else None
 
 
-class ChatConsumer(AsyncWebsocketConsumer):
+class ChatConsumer(RightsCheckedConsumer):
+    read_permission = "chat.read"
     room: ChatRoom | None = None
-    user_id: int | None = None
 
     async def connect(self):
         user = self.scope["user"]
@@ -65,7 +55,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=NOT_LOGGED_IN)
             return
         self.user_id = user.pk
-        self.room = await database_sync_to_async(self.readable_room)()
+        self.room = self.watched = await database_sync_to_async(self.readable_room)()
         if self.room is None:
             await self.close(code=FORBIDDEN)
             return
@@ -86,27 +76,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return None
         return room
 
-    def fresh_user(self):
-        """The member as the database has them now: no membership or consent kept from
-        earlier frames (they may have been muted, removed or logged out since); None once
-        the login session has ended."""
-        session_key = self.scope["session"].session_key
-        if not session_key or not SESSION_STORE().exists(session_key):
-            return None
-        return get_user_model().objects.filter(pk=self.user_id, is_active=True).first()
-
-    def refusal(self) -> int | None:
-        """Why this socket may no longer read the room (a close code), or None."""
-        self.checked_at = time.monotonic()
-        user = self.fresh_user()
-        if user is None:
-            return NOT_LOGGED_IN
-        if not has_accepted_required_documents(user):
-            return CONSENT_NEEDED
-        if not user.has_perm("chat.read", self.room):
-            return FORBIDDEN
-        return None
-
     async def disconnect(self, code):
         if self.room is None:
             return
@@ -119,14 +88,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.room is None:
             return
         if len(text_data or "") > MAX_FRAME:
-            await self.close(code=4400)
+            await self.close(code=BAD_FRAME)
             return
         try:
             frame = json.loads(text_data or "")
         except ValueError:
             frame = None
         if not isinstance(frame, dict):
-            await self.close(code=4400)
+            await self.close(code=BAD_FRAME)
             return
         reply = await database_sync_to_async(self.handle)(frame)
         if isinstance(reply, int):
@@ -247,14 +216,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # Events from the channel layer.
 
     async def chat_frame(self, event):
-        # A silent client sends no frames to be checked on: look again before forwarding
-        # if the last look is older than RECHECK_SECONDS.
-        if time.monotonic() - self.checked_at > RECHECK_SECONDS:
-            refused = await database_sync_to_async(self.refusal)()
-            if refused is not None:
-                await self.close(code=refused)
-                return
-        await self.send(text_data=event["text"])
+        await self.forward(event["text"])
 
     async def chat_recheck(self, event):
         """Rights changed (muted, removed, documents, consent): closing if they are gone; a

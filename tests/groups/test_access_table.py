@@ -32,6 +32,8 @@ from community.moderation.services import flag_content
 from community.notifications.models import Notification
 from community.notifications.services import unsubscribe_token
 from community.privacy.models import DataExport
+from community.qa import services as qa_services
+from community.qa.knowledge import add_entry
 from tests.forum.photos import photo_upload
 
 LOGIN, MFA, REDIRECT = "login", "mfa", "redirect"
@@ -138,6 +140,14 @@ def thread_kwargs(world) -> dict:
 
 def post_kwargs(world) -> dict:
     return {"slug": world.group.slug, "post_id": world.post.pk}
+
+
+def session_kwargs(world) -> dict:
+    return {"slug": world.group.slug, "session_id": world.qa_session.pk}
+
+
+def question_kwargs(world) -> dict:
+    return {**session_kwargs(world), "question_id": world.question.pk}
 
 
 def optional_kind(world) -> dict:
@@ -347,6 +357,22 @@ ACCESS_TABLE = [
         members_only(403, member=200),
         kwargs=lambda world: {"message_id": world.chat_message.pk},
     ),
+    # --- Q&A sessions and the knowledge bank: members read; clinicians host and write ---
+    Row("qa:sessions", members_only(200), kwargs=group_slug),
+    Row("qa:session_new", members_only(403, clinician=200), kwargs=group_slug),
+    Row("qa:session", members_only(200), kwargs=session_kwargs),
+    # Posts answer with a redirect back to the session (a refusal is a message there).
+    Row("qa:rsvp", members_only(REDIRECT), method="post", kwargs=session_kwargs),
+    Row("qa:move", members_only(REDIRECT), method="post", kwargs=session_kwargs),
+    Row("qa:vote", members_only(REDIRECT), method="post", kwargs=question_kwargs),
+    Row("qa:host_action", members_only(REDIRECT), method="post", kwargs=question_kwargs),
+    Row("qa:knowledge", members_only(200), kwargs=group_slug),
+    Row("qa:knowledge_new", members_only(403, clinician=200), kwargs=group_slug),
+    Row(
+        "qa:knowledge_entry",
+        members_only(200),
+        kwargs=lambda world: {"slug": world.group.slug, "entry_id": world.knowledge_entry.pk},
+    ),
     # --- Clinician verification: members apply; staff review (every look recorded) ---
     Row("clinicians:apply", signed_in(200)),
     Row("clinicians:review_list", signed_in(404, staff=200)),
@@ -407,6 +433,9 @@ class World:
     export: object = None
     chat_message: object = None
     application: object = None
+    qa_session: object = None
+    question: object = None
+    knowledge_entry: object = None
 
 
 @pytest.fixture
@@ -471,6 +500,7 @@ def world(
         document=publish_document(publisher=users["staff"], document=research_v1),
         draft=save_draft(author=users["staff"], **research_draft(), summary_of_changes="New"),
         export=ready_export(users["member"]),
+        **qa_world(group, users),
         application=apply_for_verification(
             user=users["member"],
             profession="Nurse",
@@ -484,6 +514,24 @@ def world(
             client_id="first",
         )[0],
     )
+
+
+def qa_world(group, users) -> dict:
+    """A session open for questions, hosted by the clinician, with one member's question."""
+    session = qa_services.create_session(
+        host=users["clinician"],
+        group=group,
+        title="Ask the nurse",
+        description="",
+        starts_at=timezone.now() + timedelta(days=1),
+        ends_at=timezone.now() + timedelta(days=1, hours=1),
+    )
+    session = qa_services.move_session(host=users["clinician"], session=session, action="open")
+    question = qa_services.ask(author=users["member"], session=session, text="How do I travel?")
+    entry = add_entry(
+        author=users["clinician"], group=group, title="Travelling", body="Plan ahead."
+    )
+    return {"qa_session": session, "question": question, "knowledge_entry": entry}
 
 
 def research_draft() -> dict:

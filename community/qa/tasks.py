@@ -1,0 +1,46 @@
+"""Reminders to members who said they would come: a day and an hour before a session."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from community.notifications.services import notify
+
+from .models import RSVP, QASession, Reminder
+
+WINDOWS = {Reminder.Kind.DAY: timedelta(days=1), Reminder.Kind.HOUR: timedelta(hours=1)}
+
+
+@shared_task
+def send_session_reminders() -> int:
+    """Send each due reminder once: the Reminder row is written in the same transaction as
+    the notification, and its unique key makes a second run (or a parallel one) send none."""
+    now = timezone.now()
+    sent = 0
+    for kind, window in WINDOWS.items():
+        due = QASession.objects.filter(
+            starts_at__gt=now,
+            starts_at__lte=now + window,
+            state__in=[QASession.State.SCHEDULED, QASession.State.OPEN],
+        ).select_related("group")
+        for session in due:
+            for rsvp in RSVP.objects.filter(session=session).select_related("user"):
+                sent += remind(session, rsvp.user, kind)
+    return sent
+
+
+def remind(session: QASession, user, kind: str) -> int:
+    try:
+        with transaction.atomic():
+            Reminder.objects.create(session=session, user=user, kind=kind)
+            notify(
+                recipient=user,
+                kind="qa.reminder",
+                group=session.group,
+                url=session.get_absolute_url(),
+            )
+    except IntegrityError:
+        return 0
+    return 1
