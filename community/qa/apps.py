@@ -40,3 +40,6 @@ class QAConfig(AppConfig):
         from .demo import seed_qa_demo
 
         register_demo_seeder(seed_qa_demo)
+        from .privacy_hooks import register_privacy_hooks
+
+        register_privacy_hooks()
