@@ -17,4 +17,9 @@ urlpatterns = [
     path(f"{group}knowledge/", views.knowledge_list, name="knowledge"),
     path(f"{group}knowledge/new/", views.knowledge_new, name="knowledge_new"),
     path(f"{group}knowledge/<int:entry_id>/", views.knowledge_entry, name="knowledge_entry"),
+    path(
+        f"{group}knowledge/<int:entry_id>/reviewed/",
+        views.knowledge_reviewed,
+        name="knowledge_reviewed",
+    ),
 ]

@@ -214,7 +214,15 @@ def knowledge_entry(request: HttpRequest, slug: str, entry_id: int) -> HttpRespo
     entry = get_object_or_404(
         KnowledgeEntry.objects.select_related("author"), pk=entry_id, group=group
     )
-    return render(request, "qa/knowledge_entry.html", {"group": group, "entry": entry})
+    return render(
+        request,
+        "qa/knowledge_entry.html",
+        {
+            "group": group,
+            "entry": entry,
+            "may_write": request.user.has_perm("qa.write_knowledge", group),
+        },
+    )
 
 
 @login_required
@@ -259,3 +267,18 @@ def knowledge_new(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def knowledge_reviewed(request: HttpRequest, slug: str, entry_id: int) -> HttpResponse:
+    """A clinician confirms the resource is still right: "last reviewed" becomes today."""
+    group = access_knowledge_group(request.user, slug)
+    entry = get_object_or_404(KnowledgeEntry, pk=entry_id, group=group)
+    try:
+        knowledge.mark_reviewed(author=request.user, entry=entry)
+    except PermissionDenied as error:
+        refused(request, error)
+    else:
+        messages.success(request, _("Marked as reviewed today."))
+    return redirect("qa:knowledge_entry", slug=group.slug, entry_id=entry.pk)

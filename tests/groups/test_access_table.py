@@ -373,6 +373,12 @@ ACCESS_TABLE = [
         members_only(200),
         kwargs=lambda world: {"slug": world.group.slug, "entry_id": world.knowledge_entry.pk},
     ),
+    Row(
+        "qa:knowledge_reviewed",
+        members_only(REDIRECT),
+        method="post",
+        kwargs=lambda world: {"slug": world.group.slug, "entry_id": world.knowledge_entry.pk},
+    ),
     # --- Clinician verification: members apply; staff review (every look recorded) ---
     Row("clinicians:apply", signed_in(200)),
     Row("clinicians:review_list", signed_in(404, staff=200)),

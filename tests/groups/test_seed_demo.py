@@ -91,10 +91,10 @@ def test_patient3_gets_404_for_every_page_of_the_first_group_that_patient1_can_r
     )
     from community.chat.models import ChatMessage
     from community.clinicians.models import ClinicianApplication
-    from community.qa.models import KnowledgeEntry, QASession, Question
     from community.consent.models import ConsentDocument
     from community.forum.models import PostImage, Thread
     from community.privacy.models import DataExport
+    from community.qa.models import KnowledgeEntry, QASession, Question
 
     thread = Thread.objects.filter(group=group).first()
     post = thread.posts.first()
