@@ -76,7 +76,12 @@ def access_session(user, slug: str, session_id: int) -> QASession:
 
 
 def access_question(user, session: QASession, question_id: int) -> Question:
-    question = session.questions.filter(pk=question_id).select_related("session__group").first()
+    # Hidden by moderators: nobody votes for or answers it while it is under review.
+    question = (
+        session.questions.filter(pk=question_id, hidden_at__isnull=True)
+        .select_related("session__group")
+        .first()
+    )
     if question is None:
         raise Http404
     return question

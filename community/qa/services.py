@@ -94,7 +94,11 @@ def toggle_rsvp(*, user, session: QASession) -> bool:
     )
     removed, _count = RSVP.objects.filter(session=session, user=user).delete()
     if not removed:
-        RSVP.objects.create(session=session, user=user)
+        try:
+            with transaction.atomic():
+                RSVP.objects.create(session=session, user=user)
+        except IntegrityError:  # the same click sent twice at once: signed up either way
+            pass
     return not removed
 
 

@@ -10,7 +10,12 @@ from community.notifications.services import notify
 
 from .models import RSVP, QASession, Reminder
 
-WINDOWS = {Reminder.Kind.DAY: timedelta(days=1), Reminder.Kind.HOUR: timedelta(hours=1)}
+# Each kind covers starts from `since` to `until` ahead: a member who signs up within the
+# last hour gets the hour's reminder only, not both at once.
+WINDOWS = {
+    Reminder.Kind.DAY: (timedelta(hours=1), timedelta(days=1)),
+    Reminder.Kind.HOUR: (timedelta(0), timedelta(hours=1)),
+}
 
 
 @shared_task
@@ -19,10 +24,10 @@ def send_session_reminders() -> int:
     the notification, and its unique key makes a second run (or a parallel one) send none."""
     now = timezone.now()
     sent = 0
-    for kind, window in WINDOWS.items():
+    for kind, (since, until) in WINDOWS.items():
         due = QASession.objects.filter(
-            starts_at__gt=now,
-            starts_at__lte=now + window,
+            starts_at__gt=now + since,
+            starts_at__lte=now + until,
             state__in=[QASession.State.SCHEDULED, QASession.State.OPEN],
         ).select_related("group")
         for session in due:

@@ -176,7 +176,8 @@ def host_action(request: HttpRequest, slug: str, session_id: int, question_id: i
         elif action == "answer":
             services.answer(host=request.user, question=question, text=request.POST.get("text", ""))
         elif action == "merge":
-            into = access_question(request.user, session, int(request.POST.get("into") or 0))
+            into_id = request.POST.get("into", "")
+            into = access_question(request.user, session, int(into_id) if into_id.isdigit() else 0)
             services.merge(host=request.user, question=question, into=into)
         elif action == "dismiss":
             services.dismiss(
@@ -212,14 +213,17 @@ def knowledge_list(request: HttpRequest, slug: str) -> HttpResponse:
 def knowledge_entry(request: HttpRequest, slug: str, entry_id: int) -> HttpResponse:
     group = access_knowledge_group(request.user, slug)
     entry = get_object_or_404(
-        KnowledgeEntry.objects.select_related("author"), pk=entry_id, group=group
+        KnowledgeEntry.objects.select_related("author", "source_question"), pk=entry_id, group=group
     )
+    # A quote shows only while its author still consents (e.g. not after a new version).
+    show_quote = bool(entry.quoted_question) and knowledge.may_quote(entry.source_question)
     return render(
         request,
         "qa/knowledge_entry.html",
         {
             "group": group,
             "entry": entry,
+            "show_quote": show_quote,
             "may_write": request.user.has_perm("qa.write_knowledge", group),
         },
     )
