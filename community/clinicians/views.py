@@ -92,7 +92,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The decision is recorded and the applicant is told."))
             return redirect("clinicians:review_list")
-    if request.method == "GET" and application.user_id != request.user.pk:
+    # Every page that shows the credentials is a look, a re-shown form with errors too.
+    if application.user_id != request.user.pk:
         record_access(
             viewer=request.user,
             subject=application.user,

@@ -6,8 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from community.markup.render import render_markdown
 from community.moderation.registry import ModeratedKind
 
-from .models import Question
+from .models import KnowledgeEntry, Question
 from .services import changed
+
+
+def unquote(question: Question) -> None:
+    """Words moderators withheld or changed must not live on as a knowledge-bank quote."""
+    KnowledgeEntry.objects.filter(source_question=question).update(quoted_question="")
 
 
 def get_question(question_id: int) -> Question | None:
@@ -19,6 +24,8 @@ def get_question(question_id: int) -> Question | None:
 def set_hidden(question: Question, hidden: bool) -> None:
     question.hidden_at = timezone.now() if hidden else None
     question.save(update_fields=["hidden_at"])
+    if hidden:
+        unquote(question)
     changed(question.session)
 
 
@@ -26,6 +33,7 @@ def remove(question: Question, reason: str) -> None:
     question.hidden_at = question.hidden_at or timezone.now()
     question.state, question.dismissed_reason = Question.State.DISMISSED, reason[:300]
     question.save(update_fields=["hidden_at", "state", "dismissed_reason"])
+    unquote(question)
     changed(question.session)
 
 
@@ -37,6 +45,7 @@ def redact(question: Question, source: str, reason: str) -> None:
         rendered.text,
     )
     question.save(update_fields=["body_source", "body_html", "body_text"])
+    unquote(question)
     changed(question.session)
 
 

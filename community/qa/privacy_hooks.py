@@ -8,6 +8,7 @@ from community.privacy.erasure import Eraser, register_eraser
 from community.privacy.exports import ExportSection, register_export_section, when
 
 from .models import RSVP, KnowledgeEntry, Question, Vote
+from .services import recount_votes
 
 
 def questions_asked(user) -> list[dict]:
@@ -37,9 +38,9 @@ def votes_and_rsvps(user) -> list[dict]:
 
 
 def erase_qa_data(user, delete_content: bool) -> None:
-    for vote in Vote.objects.filter(user=user):
-        Question.objects.filter(pk=vote.question_id).update(vote_count=F("vote_count") - 1)
+    voted = list(Vote.objects.filter(user=user).values_list("question_id", flat=True))
     Vote.objects.filter(user=user).delete()
+    recount_votes(voted)
     RSVP.objects.filter(user=user).delete()
     KnowledgeEntry.objects.filter(source_question__author=user).update(quoted_question="")
     if delete_content:

@@ -7,7 +7,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,10 @@ TRANSITIONS = {
     "end": (State.ENDED, {State.LIVE}),
     "archive": (State.ARCHIVED, {State.ENDED}),
 }
+
+
+# Questions a host can still act on (answer, merge, dismiss) and members can vote for.
+WAITING = {Question.State.OPEN, Question.State.ANSWERING}
 
 
 def session_group(session_id: int) -> str:
@@ -133,6 +137,8 @@ def vote(*, user, question: Question) -> Question:
         {State.OPEN, State.LIVE},
         _("Votes can be given while the session is open or live."),
     )
+    if question.state not in WAITING:
+        raise ValidationError(_("This question is not waiting for an answer."), code="question")
     try:
         with transaction.atomic():
             Vote.objects.create(question=question, user=user)
@@ -151,6 +157,9 @@ def host_action(question: Question, host, live_only: bool = True) -> Question:
         Question.objects.select_for_update().select_related("session__group").get(pk=question.pk)
     )
     require(host, "qa.host", question.session)
+    if question.state not in WAITING:
+        code = "answered" if question.state == Question.State.ANSWERED else "question"
+        raise ValidationError(_("This question is not waiting for an answer."), code=code)
     if live_only:
         require_state(
             question.session, {State.LIVE}, _("Questions are answered while the session is live.")
@@ -196,12 +205,27 @@ def answer(*, host, question: Question, text: str) -> Answer:
 @transaction.atomic
 def merge(*, host, question: Question, into: Question) -> Question:
     question = host_action(question, host, live_only=False)
-    if into.session_id != question.session_id or into.pk == question.pk:
+    into = Question.objects.select_for_update().get(pk=into.pk)  # as it is now, not as shown
+    waiting = into.state in WAITING
+    if into.session_id != question.session_id or into.pk == question.pk or not waiting:
         raise ValidationError(_("Choose another question of this session."), code="into")
     question.state, question.merged_into = Question.State.MERGED, into
     question.save(update_fields=["state", "merged_into"])
+    # The votes go with it: each voter once, never the target's own author.
+    already = Vote.objects.filter(question=into).values("user")
+    Vote.objects.filter(question=question).exclude(user__in=already).exclude(
+        user=into.author_id
+    ).update(question=into)
+    Vote.objects.filter(question=question).delete()
+    recount_votes([question.pk, into.pk])
     changed(question.session)
     return question
+
+
+def recount_votes(question_ids: list[int]) -> None:
+    """Set each question's vote count from its rows (after merges and erasure)."""
+    for question in Question.objects.filter(pk__in=question_ids).annotate(n=Count("votes")):
+        Question.objects.filter(pk=question.pk).update(vote_count=question.n)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from community.notifications.services import notify
@@ -18,7 +18,7 @@ WINDOWS = {
 }
 
 
-@shared_task
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3)
 def send_session_reminders() -> int:
     """Send each due reminder once: the Reminder row is written in the same transaction as
     the notification, and its unique key makes a second run (or a parallel one) send none."""

@@ -29,7 +29,9 @@ def answer_notice() -> str:
 @require_safe
 def session_list(request: HttpRequest, slug: str) -> HttpResponse:
     group = access_knowledge_group(request.user, slug)
-    sessions = QASession.objects.filter(group=group).prefetch_related("hosts")
+    sessions = (
+        QASession.objects.filter(group=group).select_related("group").prefetch_related("hosts")
+    )
     upcoming = sessions.exclude(state__in=[State.ENDED, State.ARCHIVED])
     archive = sessions.filter(state__in=[State.ENDED, State.ARCHIVED]).order_by("-starts_at")
     return render(
@@ -75,6 +77,7 @@ def questions_context(request: HttpRequest, session: QASession) -> dict:
         "questions": questions,
         "voted": voted,
         "is_host": request.user.has_perm("qa.host", session),
+        "may_moderate": request.user.has_perm("qa.moderate", session),
         "may_take_part": request.user.has_perm("qa.take_part", session),
         "answer_notice": answer_notice(),
         "answer_form": AnswerForm(),
@@ -103,7 +106,9 @@ def session_detail(request: HttpRequest, slug: str, session_id: int) -> HttpResp
             return redirect(session)
     context = questions_context(request, session)
     if request.htmx:
-        return render(request, "qa/_questions.html", context)
+        response = render(request, "qa/_questions.html", context)
+        response["X-QA-Fragment"] = "1"  # qa.js inserts nothing else (login pages, redirects)
+        return response
     context.update(
         form=form,
         has_rsvp=RSVP.objects.filter(session=session, user=request.user).exists(),
@@ -216,7 +221,11 @@ def knowledge_entry(request: HttpRequest, slug: str, entry_id: int) -> HttpRespo
         KnowledgeEntry.objects.select_related("author", "source_question"), pk=entry_id, group=group
     )
     # A quote shows only while its author still consents (e.g. not after a new version).
-    show_quote = bool(entry.quoted_question) and knowledge.may_quote(entry.source_question)
+    show_quote = (
+        bool(entry.quoted_question)
+        and entry.source_question is not None
+        and knowledge.may_quote(entry.source_question)
+    )
     return render(
         request,
         "qa/knowledge_entry.html",
@@ -247,7 +256,9 @@ def knowledge_new(request: HttpRequest, slug: str) -> HttpResponse:
         )
     initial = {}
     if question is not None:
-        initial = {"title": question.body_text[:150], "body": question.answer.body_source}
+        # The title is the clinician's to write: the member's words go in only as a quote,
+        # and only with their consent.
+        initial = {"body": question.answer.body_source}
     form = KnowledgeForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,29 +14,60 @@
   let fetching = false;
   let again = false;
 
+  // A host writing an answer (or with host tools open) is never interrupted: the list is
+  // brought up to date as soon as they leave it.
+  const busy = () =>
+    questions.contains(document.activeElement) ||
+    [...questions.querySelectorAll("textarea, input[type=text], input[type=number]")].some(
+      (field) => field.value
+    ) ||
+    questions.querySelector("details[open]") !== null;
+  let waiting = false;
+  questions.addEventListener("focusout", () => {
+    if (waiting) setTimeout(refresh, 0);
+  });
+
+  function announce(words) {
+    announcer.textContent = "";
+    setTimeout(() => { announcer.textContent = words; }, 50); // set anew: read again
+  }
+
   async function refresh() {
+    if (busy()) {
+      waiting = true;
+      return;
+    }
+    waiting = false;
     if (fetching) {
       again = true;
       return;
     }
     fetching = true;
     try {
-      const response = await fetch(root.dataset.refreshUrl, { headers: { "HX-Request": "true" } });
-      if (response.ok) {
-        // Keep what a host is typing in an open form: replace only when nothing is focused inside.
-        if (!questions.contains(document.activeElement) || document.activeElement === document.body) {
-          const before = questions.textContent;
-          questions.innerHTML = await response.text(); // our own server-rendered fragment
-          if (questions.textContent !== before) announcer.textContent = root.dataset.textUpdated || "";
-        } else {
-          again = true;
-        }
+      const response = await fetch(root.dataset.refreshUrl, {
+        headers: { "HX-Request": "true" },
+        redirect: "manual",
+        cache: "no-store",
+      });
+      // Only our own fragment goes in; anything else (logged out, documents to accept,
+      // two-factor set-up) is shown by loading the page itself.
+      if (response.status !== 200 || response.headers.get("X-QA-Fragment") !== "1") {
+        window.location.reload();
+        return;
       }
+      const html = await response.text();
+      if (busy()) {
+        waiting = true;
+        return;
+      }
+      const before = questions.textContent;
+      questions.innerHTML = html;
+      if (questions.textContent !== before) announce(root.dataset.textUpdated || "");
     } finally {
       fetching = false;
       if (again) {
         again = false;
-        setTimeout(refresh, 1000);
+        refresh();
       }
     }
   }

@@ -221,9 +221,13 @@ def test_staff_opening_their_own_application_is_not_recorded_as_a_look(client, s
     assert not AccessRecord.objects.exists()
 
 
-def test_a_refused_decision_records_no_extra_look(client, staff, application):
+def test_a_refused_decision_shows_the_credentials_again_and_records_that_look(
+    client, staff, application
+):
     client.force_login(staff)
 
-    client.post(review_url(application), {"decision": "reject", "reason": ""})
+    response = client.post(review_url(application), {"decision": "reject", "reason": ""})
 
-    assert not AccessRecord.objects.exists()
+    assert response.status_code == 400
+    assert application.registration_number in response.content.decode()
+    assert AccessRecord.objects.filter(subject=application.user).count() == 1
