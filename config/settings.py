@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "community.consent",
     "community.notifications",
     "community.moderation",
+    "community.safety",
     "community.clinicians",
     "community.forum",
     "community.chat",
