@@ -126,6 +126,7 @@ TEMPLATES = [
                 "community.accounts.context_processors.language_choices",
                 "community.notifications.context_processors.bell",
                 "community.consent.context_processors.legal_documents",
+                "community.safety.context_processors.crisis_support",
             ],
         },
     },
@@ -208,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
 }
+
+# --- Safety ---------------------------------------------------------------------------
+# Whose crisis lines to show (ISO country: SE, NO, NL); empty: by the member's language.
+SAFETY_COUNTRY = os.environ.get("SAFETY_COUNTRY", "")
 
 # --- Chat --------------------------------------------------------------------------------
 CHAT_MESSAGE_MAX_LENGTH = int(os.environ.get("CHAT_MESSAGE_MAX_LENGTH", "2000"))

@@ -132,6 +132,8 @@ class ChatConsumer(RightsCheckedConsumer):
                         "client_id": message.client_id,
                         "id": message.pk,
                         "message": message_event(message),
+                        # Words that suggest a crisis: the page shows the writer support.
+                        "crisis": getattr(message, "crisis", False),
                     }
                 ]
             if kind in ("edit", "delete"):

@@ -19,6 +19,7 @@ from community.markup.render import normalise_source, render_markdown
 from community.moderation.models import WATCHED_WORD_PREFIX
 from community.moderation.screening import refuse_blocked_words, refuse_if_blocked, screen
 from community.moderation.services import flag_automatically
+from community.safety.services import watch_for_crisis
 
 from .broadcast import message_event, send_to_room
 from .models import ChatMessage, ChatRoom
@@ -111,6 +112,13 @@ def send_message(*, author, room: ChatRoom, text: str, client_id: str) -> tuple[
                 body_text=rendered.text,
             )
             announce(message)
+            message.crisis = watch_for_crisis(
+                kind="chat.message",
+                object_id=message.pk,
+                group=room.group,
+                author=author,
+                text=text,
+            )
             for note in watched_word_notes(screening):
                 flag_automatically(
                     kind="chat.message",

@@ -10,6 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from community.safety.context_processors import crisis_lines
+from community.safety.services import offer_support
+
 from . import services
 from .broadcast import author_key
 from .forms import EditMessageForm, MessageForm
@@ -38,13 +41,17 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
     refused = False
     if request.method == "POST" and form.is_valid():
         try:
-            services.send_message(author=request.user, room=chat_room, **form.cleaned_data)
+            message, _created = services.send_message(
+                author=request.user, room=chat_room, **form.cleaned_data
+            )
         except PermissionDenied:
             refused = True  # muted (the page shows no composer): say so above the messages
             messages.error(request, _("You cannot write in this chat right now."))
         except ValidationError as error:
             form.add_error("text", error)
         else:
+            if getattr(message, "crisis", False):
+                offer_support(request)
             return redirect(chat_room)
     before = parse_id(request.GET.get("before"))
     shown = page_of_messages(chat_room, before)
@@ -60,6 +67,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         and ChatMessage.objects.filter(room=chat_room, pk__lt=shown[0].pk).exists(),
         "may_post": request.user.has_perm("chat.post", chat_room),
         "may_moderate": request.user.has_perm("chat.moderate", chat_room),
+        "crisis_lines": crisis_lines(request.user),
     }
     status = 403 if refused else 400 if form.errors else 200
     template = "chat/_messages.html" if request.htmx else "chat/room.html"

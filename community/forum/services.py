@@ -32,6 +32,7 @@ from community.moderation.services import (
 from community.notifications.services import notify
 from community.privacy.models import AccessRecord
 from community.privacy.services import record_access
+from community.safety.services import watch_for_crisis
 
 from .images import CleanImage
 from .mentions import mentioned_members
@@ -173,6 +174,13 @@ def add_post(
         notify_about(post, thread)
         for phrase in screening.flag_phrases:
             flag_automatically(**moderation, author=author, note=f"Watched word: {phrase}")
+    post.crisis = watch_for_crisis(
+        kind="forum.post",
+        object_id=post.pk,
+        group=thread.group,
+        author=author,
+        text=f"{thread.title}\n{body}" if number == 1 else body,
+    )
     # Last, so that nothing after the files are written can fail and leave them orphaned.
     attach_images(post, images)
     return post
@@ -252,7 +260,7 @@ def create_thread(
     check_image_count(images)
     thread = Thread.objects.create(group=group, title=title, author=author, is_anonymous=anonymous)
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
-    add_post(
+    first = add_post(
         thread=thread,
         author=author,
         body=body,
@@ -261,6 +269,7 @@ def create_thread(
         images=images,
     )
     thread.refresh_from_db()
+    thread.crisis = first.crisis  # the view offers the writer support
     return thread
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from community.accounts.mfa import require_mfa
 from community.groups.policy import groups_moderated_by
+from community.safety.services import offer_support
 
 from . import services
 from .forms import EditPostForm, MoveThreadForm, ReplyForm, SearchForm, ThreadForm
@@ -99,6 +100,8 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
         )
         if thread:
             messages.success(request, _("Your thread was posted."))
+            if thread.crisis:
+                offer_support(request)
             return redirect(thread)
     return form_page(request, "forum/thread_form.html", {"group": group}, form)
 
@@ -289,6 +292,8 @@ def post_reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
         )
         if post:
             messages.success(request, _("Your reply was posted."))
+            if post.crisis:
+                offer_support(request)
             return redirect(post_location(thread, post.number))
     context = {"group": thread.group, "thread": thread}
     return form_page(request, "forum/reply_form.html", context, form)

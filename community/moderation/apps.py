@@ -17,6 +17,16 @@ class ModerationConfig(AppConfig):
 
         register_kind(
             NotificationKind(
+                key="moderation.crisis",
+                label=_("Someone may need support now (moderators)"),
+                sentence=_("Someone may need support now in %(group)s"),
+                default_email=Email.IMMEDIATELY,
+                priority=10,  # above everything else
+                permission="moderation.review",
+            )
+        )
+        register_kind(
+            NotificationKind(
                 key="moderation.flagged",
                 label=_("New concerns to review (moderators)"),
                 sentence=_("A member raised a concern in %(group)s"),

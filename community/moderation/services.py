@@ -77,7 +77,9 @@ def flag_content(*, reporter, kind: str, object_id: int, reason: str, note: str 
     return flag
 
 
-def tell_reviewers(item: ModerationItem, *, reporter=None) -> None:
+def tell_reviewers(
+    item: ModerationItem, *, reporter=None, kind: str = "moderation.flagged"
+) -> None:
     """Notify the group's moderators, clinicians and admins that something needs a look
     (not a reviewer who raised the concern themselves)."""
     url = reverse("moderation:item", kwargs={"slug": item.group.slug, "item_id": item.pk})
@@ -92,7 +94,7 @@ def tell_reviewers(item: ModerationItem, *, reporter=None) -> None:
     for membership in reviewers:
         notify(
             recipient=membership.user,
-            kind="moderation.flagged",
+            kind=kind,
             group=item.group,
             target=item.target,
             url=url,
@@ -433,4 +435,20 @@ def open_for_review(*, moderator, kind: str, object_id: int) -> ModerationItem:
     if not created and item.state != ModerationItem.State.OPEN:
         item.state, item.resolved_at = ModerationItem.State.OPEN, None
         item.save(update_fields=["state", "resolved_at"])
+    return item
+
+
+@transaction.atomic
+def raise_crisis(*, kind: str, object_id: int, group, author) -> ModerationItem:
+    """Someone may need support now: the content stays published, its item goes to the top
+    of the queue as a crisis, and the reviewers hear at once, exactly once per open item."""
+    item, _created = ModerationItem.objects.get_or_create(
+        kind=kind, object_id=object_id, defaults={"group": group, "author": author}
+    )
+    item = ModerationItem.objects.select_for_update().get(pk=item.pk)
+    if item.crisis and item.state == ModerationItem.State.OPEN:
+        return item
+    item.crisis, item.state = True, ModerationItem.State.OPEN
+    item.save(update_fields=["crisis", "state"])
+    tell_reviewers(item, kind="moderation.crisis")
     return item

@@ -235,18 +235,25 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def median_minutes_to_first_action(items, *, since) -> int | None:
+    waits = [
+        (first - created).total_seconds() / 60
+        for created, first in items.filter(
+            created_at__gte=since, first_action_at__isnull=False
+        ).values_list("created_at", "first_action_at")
+    ]
+    return round(statistics.median(waits)) if waits else None
+
+
 def dashboard_figures(group) -> dict:
     now = timezone.now()
     items = ModerationItem.objects.filter(group=group)
     medians = {}
     for days in (7, 30):
-        waits = [
-            (first - created).total_seconds() / 60
-            for created, first in items.filter(
-                created_at__gte=now - timedelta(days=days), first_action_at__isnull=False
-            ).values_list("created_at", "first_action_at")
-        ]
-        medians[days] = round(statistics.median(waits)) if waits else None
+        medians[days] = median_minutes_to_first_action(items, since=now - timedelta(days=days))
+    crisis_30 = median_minutes_to_first_action(
+        items.filter(crisis=True), since=now - timedelta(days=30)
+    )
     by_type = (
         ModerationAction.objects.filter(group=group, created_at__gte=now - timedelta(days=30))
         .values("action")
@@ -259,6 +266,7 @@ def dashboard_figures(group) -> dict:
         "crisis_open": items.filter(state=ModerationItem.State.OPEN, crisis=True).count(),
         "median_7": medians[7],
         "median_30": medians[30],
+        "crisis_median_30": crisis_30,
         "by_type": [(labels.get(row["action"], row["action"]), row["count"]) for row in by_type],
     }
 

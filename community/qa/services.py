@@ -15,6 +15,7 @@ from community.chat.services import clean_message
 from community.markup.render import render_markdown
 from community.moderation.screening import refuse_blocked_words
 from community.notifications.services import notify
+from community.safety.services import watch_for_crisis
 
 from .models import RSVP, Answer, QASession, Question, Vote
 
@@ -124,6 +125,9 @@ def ask(*, author, session: QASession, text: str, anonymous: bool = False) -> Qu
         body_source=text,
         body_html=rendered.html,
         body_text=rendered.text,
+    )
+    question.crisis = watch_for_crisis(
+        kind="qa.question", object_id=question.pk, group=session.group, author=author, text=text
     )
     changed(session)
     return question

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from community.safety.services import offer_support
+
 from . import knowledge, services
 from .forms import AnswerForm, KnowledgeForm, QuestionForm, SessionForm
 from .models import RSVP, KnowledgeEntry, QASession, Question
@@ -91,7 +93,7 @@ def session_detail(request: HttpRequest, slug: str, session_id: int) -> HttpResp
     form = QuestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.ask(
+            question = services.ask(
                 author=request.user,
                 session=session,
                 text=form.cleaned_data["text"],
@@ -103,6 +105,8 @@ def session_detail(request: HttpRequest, slug: str, session_id: int) -> HttpResp
             form.add_error("text", error)
         else:
             messages.success(request, _("Your question has been sent."))
+            if question.crisis:
+                offer_support(request)
             return redirect(session)
     context = questions_context(request, session)
     if request.htmx:

@@ -178,6 +178,11 @@
       frame.messages.forEach(show);
       if (!frame.complete) send({ type: "replay", after: lastId });
     } else if (frame.type === "ack") {
+      if (frame.crisis) {
+        const panel = root.querySelector("[data-chat-crisis]");
+        panel.hidden = false;
+        panel.focus(); // the support is the next thing read
+      }
       outbox.delete(frame.client_id);
       keepOutbox();
       dropPending(frame.client_id);
