@@ -12,7 +12,9 @@ import rules
 from django.http import Http404
 
 from community.groups.models import SupportGroup
-from community.groups.policy import is_active_member, is_group_member, is_group_moderator
+from community.groups.policy import (
+    content_predicates,
+)
 
 from .models import Post, PostImage, Thread
 
@@ -26,19 +28,7 @@ def group_of(obj) -> SupportGroup:
     return obj.thread.group
 
 
-@rules.predicate
-def reads_in(user, obj) -> bool:
-    return is_group_member(user, group_of(obj))
-
-
-@rules.predicate
-def writes_in(user, obj) -> bool:
-    return is_active_member(user, group_of(obj))
-
-
-@rules.predicate
-def moderates(user, obj) -> bool:
-    return is_group_moderator(user, group_of(obj))
+reads_in, writes_in, moderates = content_predicates(group_of)
 
 
 @rules.predicate

@@ -93,6 +93,25 @@ def is_group_moderator(user, group: SupportGroup) -> bool:
     return membership is not None and membership.role in (Role.MODERATOR, Role.GROUP_ADMIN)
 
 
+def content_predicates(group_of):
+    """The three questions every kind of group content asks, for content whose group is
+    `group_of(obj)`: may the user read it, write there, moderate it? (forum, chat, Q&A)"""
+
+    @rules.predicate
+    def reads_in(user, obj) -> bool:
+        return is_group_member(user, group_of(obj))
+
+    @rules.predicate
+    def writes_in(user, obj) -> bool:
+        return is_active_member(user, group_of(obj))
+
+    @rules.predicate
+    def moderates(user, obj) -> bool:
+        return is_group_moderator(user, group_of(obj))
+
+    return reads_in, writes_in, moderates
+
+
 # Reading anything inside a group.
 rules.add_perm("groups.view_group", is_group_member | is_staff)
 # Writing anything inside a group (posts, chat, questions): muted and removed members cannot.

@@ -5,12 +5,10 @@ at once)."""
 import rules
 from django.http import Http404
 
-from community.consent.state import has_accepted_required_documents
+from community.consent.policy import has_current_consents
 from community.groups.policy import (
     access_group,
-    is_active_member,
-    is_group_member,
-    is_group_moderator,
+    content_predicates,
     is_verified_clinician,
 )
 
@@ -25,24 +23,7 @@ def group_of(obj):
     return obj
 
 
-@rules.predicate
-def reads_in(user, obj) -> bool:
-    return is_group_member(user, group_of(obj))
-
-
-@rules.predicate
-def writes_in(user, obj) -> bool:
-    return is_active_member(user, group_of(obj))
-
-
-@rules.predicate
-def has_current_consents(user) -> bool:
-    return has_accepted_required_documents(user)
-
-
-@rules.predicate
-def moderates(user, obj) -> bool:
-    return is_group_moderator(user, group_of(obj))
+reads_in, writes_in, moderates = content_predicates(group_of)
 
 
 @rules.predicate
