@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from community.groups.models import Membership
+from community.safety.personal_data import Confirmation, PersonalDataFound
 
 from . import presence, services
 from .broadcast import (
@@ -33,6 +34,14 @@ def text_of(frame: dict, key: str) -> str:
     """A string field of a frame; anything else counts as empty (and is refused as such)."""
     value = frame.get(key)
     return value if isinstance(value, str) else ""
+
+
+def confirmation_of(frame: dict) -> Confirmation | None:
+    """The author's answer to a personal-data warning, if the frame carries one."""
+    answer = frame.get("personal_data")
+    if not isinstance(answer, dict):
+        return None
+    return Confirmation.from_values(answer.get("answer"), answer.get("fingerprint"))
 
 
 def moment_of(value) -> datetime | None:
@@ -123,6 +132,7 @@ class ChatConsumer(RightsCheckedConsumer):
                     room=self.room,
                     text=text_of(frame, "text"),
                     client_id=text_of(frame, "client_id"),
+                    personal_data=confirmation_of(frame),
                 )
                 # The whole message comes with the ack: the sender's screen does not depend on
                 # the room's echo arriving.
@@ -144,7 +154,12 @@ class ChatConsumer(RightsCheckedConsumer):
                 if message is None:
                     raise PermissionDenied
                 if kind == "edit":
-                    services.edit_message(editor=user, message=message, text=text_of(frame, "text"))
+                    services.edit_message(
+                        editor=user,
+                        message=message,
+                        text=text_of(frame, "text"),
+                        personal_data=confirmation_of(frame),
+                    )
                 else:
                     services.delete_message(actor=user, message=message)
                 return []
@@ -164,6 +179,11 @@ class ChatConsumer(RightsCheckedConsumer):
                 # each heartbeat brings the member the list as it is now.
                 return [{"type": "presence", "members": self.present_members()}]
             return []  # unknown kinds: presence was refreshed above
+        except PersonalDataFound as found:
+            # Nothing was stored: the composer asks the author, who may send again with
+            # their answer and this fingerprint.
+            warning = self.error("personal_data", " ".join(found.messages), frame)
+            return [warning | {"findings": found.described(), "fingerprint": found.fingerprint}]
         except ValidationError as error:
             return [self.error(error.code or "invalid", " ".join(error.messages), frame)]
         except PermissionDenied:

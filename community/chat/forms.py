@@ -4,8 +4,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from community.safety.forms import PersonalDataFormMixin
 
-class MessageForm(forms.Form):
+
+class MessageForm(PersonalDataFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": "chat-send-hint"}),
@@ -16,7 +18,7 @@ class MessageForm(forms.Form):
     client_id = forms.CharField(widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex)
 
 
-class EditMessageForm(forms.Form):
+class EditMessageForm(PersonalDataFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -19,7 +19,12 @@ from community.markup.render import normalise_source, render_markdown
 from community.moderation.models import WATCHED_WORD_PREFIX
 from community.moderation.screening import refuse_blocked_words, refuse_if_blocked, screen
 from community.moderation.services import flag_automatically
-from community.safety.services import watch_for_crisis
+from community.safety.personal_data import Confirmation
+from community.safety.services import (
+    check_personal_data,
+    record_personal_data,
+    watch_for_crisis,
+)
 
 from .broadcast import message_event, send_to_room
 from .models import ChatMessage, ChatRoom
@@ -83,10 +88,18 @@ def announce(message: ChatMessage) -> None:
     transaction.on_commit(partial(send_to_room, message.room_id, message_event(message)))
 
 
-def send_message(*, author, room: ChatRoom, text: str, client_id: str) -> tuple[ChatMessage, bool]:
+def send_message(
+    *,
+    author,
+    room: ChatRoom,
+    text: str,
+    client_id: str,
+    personal_data: Confirmation | None = None,
+) -> tuple[ChatMessage, bool]:
     """Store a message (or find the one already stored under this client id) and broadcast it.
 
     Returns (message, created): a retry of the same client id makes no second message.
+    Personal details must be confirmed first (PersonalDataFound): nothing is stored before.
     """
     client_id = clean_client_id(client_id)
     # A retry of something already stored is answered even if the member was muted since.
@@ -99,6 +112,7 @@ def send_message(*, author, room: ChatRoom, text: str, client_id: str) -> tuple[
     # refused; words it watches ask the moderators to look, after the message is out.
     screening = screen(group=room.group, author=author, text=text, earlier_posts=10**6)
     refuse_if_blocked(screening)
+    findings = check_personal_data(text, personal_data)
     check_rate(author)
     rendered = render_markdown(text)
     try:
@@ -112,6 +126,13 @@ def send_message(*, author, room: ChatRoom, text: str, client_id: str) -> tuple[
                 body_text=rendered.text,
             )
             announce(message)
+            record_personal_data(
+                kind="chat.message",
+                object_id=message.pk,
+                author=author,
+                confirmation=personal_data,
+                findings=findings,
+            )
             message.crisis = watch_for_crisis(
                 kind="chat.message",
                 object_id=message.pk,
@@ -133,17 +154,28 @@ def send_message(*, author, room: ChatRoom, text: str, client_id: str) -> tuple[
 
 
 @transaction.atomic
-def edit_message(*, editor, message: ChatMessage, text: str) -> ChatMessage:
+def edit_message(
+    *, editor, message: ChatMessage, text: str, personal_data: Confirmation | None = None
+) -> ChatMessage:
+    """Change your own message; new personal details must be confirmed, as when sending."""
     message = (
         ChatMessage.objects.select_for_update().select_related("room__group").get(pk=message.pk)
     )
     require(editor, "chat.edit_message", message)
     text = clean_message(text)
     refuse_blocked_words(message.room.group, editor, text)
+    findings = check_personal_data(text, personal_data, earlier=message.body_source)
     rendered = render_markdown(text)
     message.body_source, message.body_html, message.body_text = text, rendered.html, rendered.text
     message.edited_at = timezone.now()
     message.save(update_fields=["body_source", "body_html", "body_text", "edited_at", "updated_at"])
+    record_personal_data(
+        kind="chat.message",
+        object_id=message.pk,
+        author=editor,
+        confirmation=personal_data,
+        findings=findings,
+    )
     announce(message)
     return message
 

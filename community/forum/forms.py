@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from community.safety.forms import PersonalDataFormMixin
+
 from .images import clean_image
 from .services import CONTENT_WARNING_MAX, MAX_IMAGES_PER_POST, TITLE_MAX
 
@@ -64,7 +66,7 @@ def anonymous_field() -> forms.BooleanField:
     )
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PersonalDataFormMixin, forms.Form):
     body = body_field()
     content_warning = content_warning_field()
     anonymous = anonymous_field()
@@ -79,7 +81,7 @@ class ThreadForm(ReplyForm):
     field_order = ["title", "body", "content_warning", "anonymous", "images"]
 
 
-class EditPostForm(forms.Form):
+class EditPostForm(PersonalDataFormMixin, forms.Form):
     body = body_field()
     content_warning = content_warning_field()
 

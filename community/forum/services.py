@@ -32,7 +32,12 @@ from community.moderation.services import (
 from community.notifications.services import notify
 from community.privacy.models import AccessRecord
 from community.privacy.services import record_access
-from community.safety.services import watch_for_crisis
+from community.safety.personal_data import Confirmation
+from community.safety.services import (
+    check_personal_data,
+    record_personal_data,
+    watch_for_crisis,
+)
 
 from .images import CleanImage
 from .mentions import mentioned_members
@@ -119,22 +124,26 @@ def add_post(
     content_warning: str,
     anonymous: bool,
     images: Sequence[CleanImage],
+    personal_data: Confirmation | None,
 ) -> Post:
     """Append a post to a locked thread row and bring the thread's counters up to date.
 
-    New words are screened first: a watched word may refuse them, and pre-moderation may
-    hold them for a moderator's approval (then nobody else sees or hears of them yet).
+    New words are screened first: a watched word may refuse them, personal details must be
+    confirmed by the author, and pre-moderation may hold them for a moderator's approval
+    (then nobody else sees or hears of them yet).
     """
     number = thread.last_post_number + 1
+    words = f"{thread.title}\n{body}" if number == 1 else body
     screening = screen(
         group=thread.group,
         author=author,
-        text=f"{thread.title}\n{body}" if number == 1 else body,
+        text=words,
         earlier_posts=Post.objects.filter(
             thread__group=thread.group, author=author, held_at__isnull=True
         ).count(),
     )
     refuse_if_blocked(screening)
+    findings = check_personal_data(words, personal_data)
     rendered = render_markdown(body)
     now = timezone.now()
     post = Post.objects.create(
@@ -168,6 +177,13 @@ def add_post(
     ThreadFollow.objects.get_or_create(user=author, thread=thread)
     mark_own_post_read(user=author, thread=thread, number=number)
     moderation = {"kind": "forum.post", "object_id": post.pk, "group": thread.group}
+    record_personal_data(
+        kind="forum.post",
+        object_id=post.pk,
+        author=author,
+        confirmation=personal_data,
+        findings=findings,
+    )
     if screening.hold:
         hold_for_review(**moderation, author=author, note=screening.note)
     else:
@@ -175,11 +191,7 @@ def add_post(
         for phrase in screening.flag_phrases:
             flag_automatically(**moderation, author=author, note=f"Watched word: {phrase}")
     post.crisis = watch_for_crisis(
-        kind="forum.post",
-        object_id=post.pk,
-        group=thread.group,
-        author=author,
-        text=f"{thread.title}\n{body}" if number == 1 else body,
+        kind="forum.post", object_id=post.pk, group=thread.group, author=author, text=words
     )
     # Last, so that nothing after the files are written can fail and leave them orphaned.
     attach_images(post, images)
@@ -252,6 +264,7 @@ def create_thread(
     content_warning: str = "",
     anonymous: bool = False,
     images: Sequence[CleanImage] = (),
+    personal_data: Confirmation | None = None,
 ) -> Thread:
     """Start a thread with its first post; the author follows it."""
     require(author, "forum.start_thread", group)
@@ -267,6 +280,7 @@ def create_thread(
         content_warning=content_warning,
         anonymous=anonymous,
         images=images,
+        personal_data=personal_data,
     )
     thread.refresh_from_db()
     thread.crisis = first.crisis  # the view offers the writer support
@@ -282,6 +296,7 @@ def reply(
     content_warning: str = "",
     anonymous: bool = False,
     images: Sequence[CleanImage] = (),
+    personal_data: Confirmation | None = None,
 ) -> Post:
     """Add a reply to a thread; the author follows it."""
     body = clean_body(body)
@@ -297,12 +312,21 @@ def reply(
         content_warning=content_warning,
         anonymous=anonymous,
         images=images,
+        personal_data=personal_data,
     )
 
 
 @transaction.atomic
-def edit_post(*, editor, post: Post, body: str, content_warning: str = "") -> Post:
-    """Change a post's text, keeping the earlier version in its revision history."""
+def edit_post(
+    *,
+    editor,
+    post: Post,
+    body: str,
+    content_warning: str = "",
+    personal_data: Confirmation | None = None,
+) -> Post:
+    """Change a post's text, keeping the earlier version in its revision history; new
+    personal details must be confirmed, as when posting."""
     require(editor, "forum.edit_post", post)
     if post.removed_at or post.hidden_at or post.moderator_note:
         # Otherwise an author could put back what moderators redacted or removed.
@@ -315,7 +339,15 @@ def edit_post(*, editor, post: Post, body: str, content_warning: str = "") -> Po
     refuse_blocked_words(post.thread.group, editor, body)
     if body == post.body_source and content_warning == post.content_warning:
         return post
+    findings = check_personal_data(body, personal_data, earlier=post.body_source)
     rewrite_post(post, body=body, content_warning=content_warning)
+    record_personal_data(
+        kind="forum.post",
+        object_id=post.pk,
+        author=editor,
+        confirmation=personal_data,
+        findings=findings,
+    )
     return post
 
 

@@ -37,3 +37,18 @@ def register(kind: ModeratedKind) -> None:
 
 def get_kind(key: str) -> ModeratedKind | None:
     return _kinds.get(key)
+
+
+# Facts about an item that apps above moderation know, for the reviewer (safety: the author
+# confirmed the personal details in it). A provider takes (kind, object id), gives sentences.
+ItemNotes = Callable[[str, int], list[str]]
+_item_notes: list[ItemNotes] = []
+
+
+def register_item_notes(provider: ItemNotes) -> None:
+    if provider not in _item_notes:
+        _item_notes.append(provider)
+
+
+def item_notes(kind: str, object_id: int) -> list[str]:
+    return [note for provider in _item_notes for note in provider(kind, object_id)]

@@ -20,7 +20,7 @@ from . import services
 from .forms import ActionForm, AppealForm, FlagForm
 from .models import ModerationAction, ModerationItem, Reason
 from .policy import access_item, access_queue_group, access_review_group
-from .registry import get_kind
+from .registry import get_kind, item_notes
 
 PER_PAGE = 25
 
@@ -132,6 +132,7 @@ def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResp
             "content_html": moderated.html_of(content) if content else "",
             "content_url": moderated.url_of(content) if content else "",
             "flags": item.flags.select_related("reporter"),
+            "notes": item_notes(item.kind, item.object_id),
             "actions": item.actions.select_related("moderator"),
             "form": form,
         },

@@ -39,6 +39,7 @@ COLUMN_LABELS = {
     "action": _("Action"),
     "address": _("Address"),
     "anonymous": _("Anonymous"),
+    "answer": _("Answer"),
     "appeal": _("Appeal"),
     "by": _("By"),
     "content_warning": _("Content warning"),

@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from community.safety.forms import PersonalDataFormMixin
+
 
 class SessionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=150)
@@ -18,7 +20,7 @@ class SessionForm(forms.Form):
     )
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(PersonalDataFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Your question"),
         widget=forms.Textarea(attrs={"rows": 3}),

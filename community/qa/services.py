@@ -15,7 +15,12 @@ from community.chat.services import clean_message
 from community.markup.render import render_markdown
 from community.moderation.screening import refuse_blocked_words
 from community.notifications.services import notify
-from community.safety.services import watch_for_crisis
+from community.safety.personal_data import Confirmation
+from community.safety.services import (
+    check_personal_data,
+    record_personal_data,
+    watch_for_crisis,
+)
 
 from .models import RSVP, Answer, QASession, Question, Vote
 
@@ -108,7 +113,15 @@ def toggle_rsvp(*, user, session: QASession) -> bool:
 
 
 @transaction.atomic
-def ask(*, author, session: QASession, text: str, anonymous: bool = False) -> Question:
+def ask(
+    *,
+    author,
+    session: QASession,
+    text: str,
+    anonymous: bool = False,
+    personal_data: Confirmation | None = None,
+) -> Question:
+    """Ask a question in an open or live session; personal details must be confirmed."""
     require(author, "qa.take_part", session)
     require_state(
         session,
@@ -117,6 +130,7 @@ def ask(*, author, session: QASession, text: str, anonymous: bool = False) -> Qu
     )
     text = clean_message(text)
     refuse_blocked_words(session.group, author, text)
+    findings = check_personal_data(text, personal_data)
     rendered = render_markdown(text)
     question = Question.objects.create(
         session=session,
@@ -125,6 +139,13 @@ def ask(*, author, session: QASession, text: str, anonymous: bool = False) -> Qu
         body_source=text,
         body_html=rendered.html,
         body_text=rendered.text,
+    )
+    record_personal_data(
+        kind="qa.question",
+        object_id=question.pk,
+        author=author,
+        confirmation=personal_data,
+        findings=findings,
     )
     question.crisis = watch_for_crisis(
         kind="qa.question", object_id=question.pk, group=session.group, author=author, text=text

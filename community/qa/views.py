@@ -98,6 +98,7 @@ def session_detail(request: HttpRequest, slug: str, session_id: int) -> HttpResp
                 session=session,
                 text=form.cleaned_data["text"],
                 anonymous=form.cleaned_data["anonymous"],
+                personal_data=form.cleaned_data["personal_data"],
             )
         except PermissionDenied:
             form.add_error(None, _("You cannot ask questions here right now."))

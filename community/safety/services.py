@@ -3,8 +3,13 @@
 from community.moderation.services import raise_crisis
 
 from .crisis import is_crisis
+from .models import PersonalDataConfirmation
+from .personal_data import Confirmation, check_personal_data
+from .pii import Finding
 
 SESSION_KEY = "safety_offer_support"
+
+__all__ = ["check_personal_data", "offer_support", "record_personal_data", "watch_for_crisis"]
 
 
 def watch_for_crisis(*, kind: str, object_id: int, group, author, text: str) -> bool:
@@ -16,6 +21,26 @@ def watch_for_crisis(*, kind: str, object_id: int, group, author, text: str) -> 
         return False
     raise_crisis(kind=kind, object_id=object_id, group=group, author=author)
     return True
+
+
+def record_personal_data(
+    *,
+    kind: str,
+    object_id: int,
+    author,
+    confirmation: Confirmation | None,
+    findings: list[Finding],
+) -> PersonalDataConfirmation | None:
+    """Keep the author's confirmation with the content it was given for (in its transaction)."""
+    if not findings or confirmation is None:
+        return None
+    return PersonalDataConfirmation.objects.create(
+        kind=kind,
+        object_id=object_id,
+        author=author,
+        answer=confirmation.answer,
+        found=sorted({finding.kind for finding in findings}),
+    )
 
 
 def offer_support(request) -> None:

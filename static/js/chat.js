@@ -23,10 +23,16 @@
   let heartbeat = null;
   let lastTypingSent = 0;
   let typingTimer = null;
-  // Client id -> text, until the server acknowledges it; kept in sessionStorage so that a
-  // reload (or a page that reloads itself) loses nothing that was written.
+  const personalBox = root.querySelector("[data-chat-personal]");
+  // Client id -> {text, personal_data}, until the server acknowledges it; kept in
+  // sessionStorage so that a reload (or a page that reloads itself) loses nothing written.
   const outboxKey = `chat-outbox:${text.socket}`;
-  const outbox = new Map(JSON.parse(window.sessionStorage.getItem(outboxKey) || "[]"));
+  const outbox = new Map(
+    JSON.parse(window.sessionStorage.getItem(outboxKey) || "[]").map(([clientId, entry]) => [
+      clientId,
+      typeof entry === "string" ? { text: entry } : entry,
+    ]),
+  );
   const keepOutbox = () => window.sessionStorage.setItem(outboxKey, JSON.stringify([...outbox]));
 
   const newClientId = () =>
@@ -153,7 +159,9 @@
   }
 
   function flush() {
-    for (const [clientId, body] of outbox) send({ type: "send", client_id: clientId, text: body });
+    for (const [clientId, entry] of outbox) {
+      send({ type: "send", client_id: clientId, text: entry.text, personal_data: entry.personal_data });
+    }
   }
 
   function refuse(frame) {
@@ -165,11 +173,42 @@
     }
     if (frame.client_id && outbox.has(frame.client_id)) {
       // Nothing lost: the words go back into the box if it is empty.
-      if (input && !input.value.trim()) input.value = outbox.get(frame.client_id);
+      if (input && !input.value.trim()) input.value = outbox.get(frame.client_id).text;
       outbox.delete(frame.client_id);
       keepOutbox();
       dropPending(frame.client_id);
     }
+    if (frame.code === "personal_data") askAboutPersonalData(frame);
+  }
+
+  // Personal details in a message: nothing was sent. The words are back in the composer,
+  // and the author changes them, or says whose details they are and sends them as they are.
+  function askAboutPersonalData(frame) {
+    if (!personalBox) return;
+    const found = personalBox.querySelector("[data-chat-personal-findings]");
+    found.replaceChildren(
+      ...frame.findings.map((finding) => {
+        const item = document.createElement("li");
+        const detail = document.createElement("strong");
+        detail.textContent = finding.text;
+        item.append(`${finding.label}: `, detail);
+        return item;
+      }),
+    );
+    personalBox.dataset.fingerprint = frame.fingerprint;
+    personalBox.hidden = false;
+    personalBox.focus();
+  }
+
+  function sendMessage(body, personalData) {
+    errorBox.hidden = true;
+    if (personalBox) personalBox.hidden = true;
+    const clientId = newClientId();
+    outbox.set(clientId, personalData ? { text: body, personal_data: personalData } : { text: body });
+    keepOutbox();
+    showPending(clientId, body);
+    input.value = "";
+    flush();
   }
 
   function receive(frame) {
@@ -241,14 +280,20 @@
         refuse({ message: text.textEmpty });
         return;
       }
-      errorBox.hidden = true;
-      const clientId = newClientId();
-      outbox.set(clientId, body);
-      keepOutbox();
-      showPending(clientId, body);
-      input.value = "";
-      flush();
+      sendMessage(body);
     });
+    if (personalBox) {
+      personalBox.addEventListener("click", (event) => {
+        const button = event.target.closest("[data-personal-answer]");
+        const body = input.value.trim();
+        if (!button || !body) return;
+        sendMessage(body, {
+          answer: button.dataset.personalAnswer,
+          fingerprint: personalBox.dataset.fingerprint,
+        });
+        input.focus();
+      });
+    }
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -303,6 +348,6 @@
     }
   }
 
-  for (const [clientId, body] of outbox) showPending(clientId, body); // from before a reload
+  for (const [clientId, entry] of outbox) showPending(clientId, entry.text); // from before a reload
   connect();
 })();

@@ -787,3 +787,52 @@ def test_a_malformed_since_is_ignored_and_only_new_messages_come(
         return replay
 
     assert run(scenario)["messages"] == []
+
+
+def test_personal_details_are_asked_about_before_sending_and_the_answer_sends_them(
+    application, room, member, member_cookie
+):
+    text = "Ring mig på 070-123 45 67"
+
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await send(communicator, text, "p-1")
+        warning = await next_frame(communicator)
+        assert (warning["type"], warning["code"], warning["client_id"]) == (
+            "error",
+            "personal_data",
+            "p-1",
+        )
+        assert [finding["kind"] for finding in warning["findings"]] == ["phone"]
+        assert await database_sync_to_async(stored_texts)() == []
+        await communicator.send_json_to(
+            {
+                "type": "send",
+                "client_id": "p-1",
+                "text": text,
+                "personal_data": {"answer": "own", "fingerprint": warning["fingerprint"]},
+            }
+        )
+        assert (await frames(communicator, 2)).keys() == {"ack", "message"}
+        await communicator.disconnect()
+
+    run(scenario)
+    assert stored_texts() == [text]
+
+
+@pytest.mark.parametrize(
+    "answer", [None, "yes", {"answer": "maybe", "fingerprint": "x"}, {"answer": "own"}]
+)
+def test_a_malformed_or_unfitting_answer_to_the_warning_stores_nothing(
+    application, room, member_cookie, answer
+):
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        frame = {"type": "send", "client_id": "p-2", "text": "mail me: me@example.org"}
+        await communicator.send_json_to({**frame, "personal_data": answer})
+        reply = await next_frame(communicator)
+        await communicator.disconnect()
+        return reply
+
+    assert run(scenario)["code"] == "personal_data"
+    assert stored_texts() == []

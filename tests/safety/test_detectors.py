@@ -52,14 +52,22 @@ def test_ordinary_words_that_resemble_a_phrase_do_not_match(text):
     assert not is_crisis(text)
 
 
-def test_the_demo_texts_raise_no_crisis():
+def demo_texts() -> list[str]:
     texts = []
     for threads in DEMO_THREADS.values():
         for _author, title, body, _cw, _anonymous, replies, _reactions in threads:
             texts += [title, body, *(reply[1] for reply in replies)]
     texts += [text for lines in DEMO_CHAT.values() for _author, text in lines]
     assert texts
-    assert [text for text in texts if is_crisis(text)] == []
+    return texts
+
+
+def test_the_demo_texts_raise_no_crisis():
+    assert [text for text in demo_texts() if is_crisis(text)] == []
+
+
+def test_the_demo_texts_hold_no_personal_data():
+    assert [text for text in demo_texts() if find_personal_data(text)] == []
 
 
 def test_normalising_removes_case_diacritics_and_repeats():
