@@ -17,9 +17,10 @@ class ForumConfig(AppConfig):
         register_notification_kinds()
         from community.moderation.registry import register
 
-        from .moderation_hooks import FORUM_POST
+        from .moderation_hooks import CLINICIAN_NOTE, FORUM_POST
 
         register(FORUM_POST)
+        register(CLINICIAN_NOTE)
         from .privacy_hooks import register_privacy_hooks
 
         register_privacy_hooks()
@@ -43,5 +44,14 @@ def register_notification_kinds() -> None:
             sentence=_("%(actor)s mentioned you in %(group)s"),
             default_email=Email.IMMEDIATELY,
             priority=1,
+        )
+    )
+    register_kind(
+        NotificationKind(
+            key="forum.clinician_note",
+            label=_("A clinician's note under your post"),
+            sentence=_("%(actor)s added a clinician's note to your post in %(group)s"),
+            default_email=Email.DAILY,
+            priority=2,
         )
     )

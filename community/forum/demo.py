@@ -1,8 +1,10 @@
 """Demo threads so that `make run` shows a living community (written for this project)."""
 
-from community.moderation.models import GroupRules
+from community.moderation.models import Flag, GroupRules, Reason
+from community.moderation.services import flag_content
 
-from .models import Thread
+from .clinician_notes import write_clinician_note
+from .models import NoteStance, Thread
 from .services import create_thread, reply, toggle_reaction
 
 P1, P2, P3 = "patient1@demo.example", "patient2@demo.example", "patient3@demo.example"
@@ -70,6 +72,16 @@ DEMO_THREADS = {
             ],
             [(P1, 0, "support"), (MOD, 0, "support")],
         ),
+        (
+            P2,
+            "Cinnamon instead of correction doses?",
+            "I read online that a spoon of cinnamon every morning lowers blood sugar so much "
+            "that you can skip correction doses. Has anyone here tried it?",
+            "",
+            False,
+            [(P1, "Not me, but a friend says cinnamon tea works just as well as insulin.", False)],
+            [],
+        ),
     ],
     "living-with-ms": [
         (
@@ -104,6 +116,26 @@ DEMO_THREADS = {
 }
 
 
+# Health claims members asked a clinician to check: (group slug, thread title, post index,
+# who asked, and the clinician's note as (stance, text), or None while it still waits).
+DEMO_CLAIMS = [
+    (
+        "t1d-adults",
+        "Cinnamon instead of correction doses?",
+        0,
+        P1,
+        (
+            NoteStance.CORRECTS,
+            "Cinnamon has been studied, mostly in type 2 diabetes, with small and mixed "
+            "effects. It does **not** replace insulin: skipping correction doses in type 1 "
+            "diabetes can lead to very high levels and ketoacidosis. Please talk to your own "
+            "diabetes team before changing any dose.",
+        ),
+    ),
+    ("t1d-adults", "Cinnamon instead of correction doses?", 1, P2, None),
+]
+
+
 def seed_forum_demo(groups: dict, users: dict) -> None:
     """Create the demo threads once; a second run finds them and does nothing.
 
@@ -118,6 +150,27 @@ def seed_forum_demo(groups: dict, users: dict) -> None:
         seed_threads(group, threads, users)
         rules.premoderate_first_posts = first_posts
         rules.save()
+    seed_health_claims(groups, users)
+
+
+def seed_health_claims(groups: dict, users: dict) -> None:
+    """Ask the clinicians about the demo's health claims, and answer the first (once)."""
+    for slug, title, index, asker, note in DEMO_CLAIMS:
+        thread = Thread.objects.filter(group=groups[slug], title=title).first()
+        if thread is None:
+            continue
+        post = thread.posts.order_by("number")[index]
+        asked = Flag.objects.filter(
+            item__kind="forum.post", item__object_id=post.pk, reason=Reason.HEALTH_CLAIM
+        )
+        if asked.exists():
+            continue
+        flag_content(
+            reporter=users[asker], kind="forum.post", object_id=post.pk, reason=Reason.HEALTH_CLAIM
+        )
+        if note is not None:
+            stance, body = note
+            write_clinician_note(clinician=users[CLIN], post=post, stance=stance, body=body)
 
 
 def seed_threads(group, threads, users) -> None:

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from community.safety.forms import PersonalDataFormMixin
 
+from .clinician_notes import NOTE_MAX
 from .images import clean_image
+from .models import NoteStance
 from .services import CONTENT_WARNING_MAX, MAX_IMAGES_PER_POST, TITLE_MAX
 
 
@@ -84,6 +86,20 @@ class ThreadForm(ReplyForm):
 class EditPostForm(PersonalDataFormMixin, forms.Form):
     body = body_field()
     content_warning = content_warning_field()
+
+
+class ClinicianNoteForm(PersonalDataFormMixin, forms.Form):
+    stance = forms.ChoiceField(
+        label=_("What does your note do?"), choices=NoteStance.choices, widget=forms.RadioSelect
+    )
+    body = forms.CharField(
+        label=_("Your note"),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": NOTE_MAX}),
+        help_text=_(
+            "Short and plain, for every reader of the post; it is shown under the post with "
+            "your verified-clinician badge. You can use Markdown and links to sources."
+        ),
+    )
 
 
 class MoveThreadForm(forms.Form):

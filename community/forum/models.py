@@ -220,3 +220,74 @@ class ReadState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.thread_id} to {self.last_read_number}"
+
+
+class NoteStance(models.TextChoices):
+    SUPPORTS = "supports", _("Supports what the post says")
+    CORRECTS = "corrects", _("Corrects what the post says")
+    CONTEXT = "context", _("Adds context")
+
+
+class ClinicianNoteQuerySet(models.QuerySet):
+    def shown_to(self, user, *, reviews: bool) -> "ClinicianNoteQuerySet":
+        """Notes as a reader sees them under posts: one that moderators hid or removed only
+        for its author and the group's reviewers."""
+        notes = self.select_related("author").order_by("created_at", "pk")
+        if reviews:
+            return notes
+        withheld = models.Q(hidden_at__isnull=False) | models.Q(removed_at__isnull=False)
+        return notes.exclude(withheld & ~models.Q(author_id=user.pk))
+
+
+class ClinicianNote(models.Model):
+    """A verified clinician's word under a post: supports, corrects or adds context to it.
+
+    One per clinician and post; a change adds a revision. Moderated like posts.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="clinician_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    stance = models.CharField(_("the note"), max_length=16, choices=NoteStance.choices)
+    body_source = models.TextField(_("text"))
+    body_html = models.TextField()
+    body_text = models.TextField()
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    hidden_at = models.DateTimeField(_("hidden by moderators"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed by moderators"), null=True, blank=True)
+    moderator_note = models.TextField(_("moderators' note to the author"), blank=True)
+
+    objects = ClinicianNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("clinician's note")
+        verbose_name_plural = _("clinicians' notes")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "author"], name="forum_one_note_per_clinician")
+        ]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on post {self.post_id}"
+
+    @property
+    def is_withheld(self) -> bool:
+        return self.hidden_at is not None or self.removed_at is not None
+
+
+class ClinicianNoteRevision(models.Model):
+    """One version of a note; the first is the original, each change adds one."""
+
+    note = models.ForeignKey(ClinicianNote, on_delete=models.CASCADE, related_name="revisions")
+    stance = models.CharField(max_length=16, choices=NoteStance.choices)
+    body_source = models.TextField()
+    body_html = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Revision {self.pk} of note {self.note_id}"

@@ -1,4 +1,5 @@
-"""How moderation acts on forum posts (registered with the moderation app in ready())."""
+"""How moderation acts on forum posts and clinicians' notes (registered with the moderation
+app in ready())."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -6,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from community.moderation.registry import ModeratedKind
 
-from .models import Post
+from .clinician_notes import NOTE_KIND, store_note
+from .models import ClinicianNote, Post
 from .services import approve_post, refresh_last_poster, rewrite_post
 
 
@@ -47,4 +49,49 @@ FORUM_POST = ModeratedKind(
     remove=remove,
     redact=redact,
     approve=approve_post,
+    takes_clinician_notes=True,
+)
+
+
+def get_note(note_id: int) -> ClinicianNote | None:
+    return (
+        ClinicianNote.objects.select_related("post__thread__group", "author")
+        .filter(pk=note_id)
+        .first()
+    )
+
+
+def set_note_hidden(note: ClinicianNote, hidden: bool) -> None:
+    note.hidden_at = timezone.now() if hidden else None
+    note.save(update_fields=["hidden_at"])
+
+
+def remove_note(note: ClinicianNote, reason: str) -> None:
+    note.removed_at, note.moderator_note = timezone.now(), reason
+    note.save(update_fields=["removed_at", "moderator_note"])
+
+
+def redact_note(note: ClinicianNote, source: str, reason: str) -> None:
+    store_note(note, note.stance, source)
+    note.moderator_note = reason
+    note.save(update_fields=["moderator_note"])
+
+
+def never_held(note: ClinicianNote) -> None:
+    """Notes are published at once (by verified clinicians): nothing to approve."""
+
+
+CLINICIAN_NOTE = ModeratedKind(
+    key=NOTE_KIND,
+    label=_("Clinician's note"),
+    get=get_note,
+    group_of=lambda note: note.post.thread.group,
+    author_of=lambda note: note.author,
+    text_of=lambda note: note.body_source,
+    html_of=lambda note: note.body_html,
+    url_of=lambda note: reverse("forum:post_link", kwargs={"post_id": note.post_id}),
+    set_hidden=set_note_hidden,
+    remove=remove_note,
+    redact=redact_note,
+    approve=never_held,
 )

@@ -12,19 +12,19 @@ import rules
 from django.http import Http404
 
 from community.groups.models import SupportGroup
-from community.groups.policy import (
-    content_predicates,
-)
+from community.groups.policy import content_predicates, is_verified_clinician
 
-from .models import Post, PostImage, Thread
+from .models import ClinicianNote, Post, PostImage, Thread
 
 
 def group_of(obj) -> SupportGroup:
-    """Return the group a group, thread or post belongs to."""
+    """Return the group a group, thread, post or clinician's note belongs to."""
     if isinstance(obj, SupportGroup):
         return obj
     if isinstance(obj, Thread):
         return obj.group
+    if isinstance(obj, ClinicianNote):
+        return obj.post.thread.group
     return obj.thread.group
 
 
@@ -64,6 +64,10 @@ rules.add_perm(
 # Deleting your own words is allowed even while muted: it only ever removes.
 rules.add_perm("forum.delete_post", is_author & is_not_deleted & reads_in)
 rules.add_perm("forum.moderate", moderates)
+# Clinicians' notes under posts: by verified clinicians who are active members of the group.
+clinician_in = writes_in & is_verified_clinician
+rules.add_perm("forum.write_notes", clinician_in)  # anywhere in the group or thread
+rules.add_perm("forum.write_note", clinician_in & is_not_deleted & is_published & ~is_author)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class ThreadPermissions:
     can_moderate: bool
     can_review: bool  # moderators, clinicians and admins: see what waits for review
     is_member: bool
+    can_note: bool  # a verified clinician of the group: may write clinicians' notes
 
     @classmethod
     def for_thread(cls, user, thread: Thread) -> "ThreadPermissions":
@@ -86,12 +91,22 @@ class ThreadPermissions:
             can_moderate=user.has_perm("forum.moderate", thread),
             can_review=may_review(user, thread.group),
             is_member=user.has_perm("forum.read", thread),
+            can_note=user.has_perm("forum.write_notes", thread),
         )
 
     def may_edit(self, post: Post) -> bool:
         """Same answer as `forum.edit_post`, without asking the database again."""
         # Editing needs what replying needs: an active member, and an open thread or a moderator.
         return post.author_id == self.user_id and not post.is_deleted and self.can_reply
+
+    def may_note(self, post: Post) -> bool:
+        """Same answer as `forum.write_note`."""
+        return (
+            self.can_note
+            and post.author_id != self.user_id
+            and not post.is_deleted
+            and not post.is_withheld
+        )
 
     def may_delete(self, post: Post) -> bool:
         """Same answer as `forum.delete_post`."""

@@ -19,8 +19,17 @@ from community.privacy.erasure import Eraser, register_eraser
 from community.privacy.exports import ExportSection, register_export_section, when
 from community.privacy.retention import Purge, register_purge
 
-from .models import Post, PostImage, PostRevision, Reaction, ReadState, Thread, ThreadFollow
-from .moderation_hooks import FORUM_POST
+from .models import (
+    ClinicianNote,
+    Post,
+    PostImage,
+    PostRevision,
+    Reaction,
+    ReadState,
+    Thread,
+    ThreadFollow,
+)
+from .moderation_hooks import CLINICIAN_NOTE, FORUM_POST
 from .services import recount_reactions, refresh_last_poster
 
 
@@ -98,6 +107,25 @@ def threads_followed(user) -> list[dict]:
     ]
 
 
+def notes_written(user) -> list[dict]:
+    """A clinician's notes under other members' posts: their own words, and where."""
+    notes = ClinicianNote.objects.filter(author=user).select_related("post__thread__group")
+    return [
+        {
+            "group": note.post.thread.group.name,
+            "post": post_address(note.post),
+            "kind": note.get_stance_display(),
+            "text": note.body_source,
+            "written": when(note.created_at),
+            "edited": when(note.edited_at),
+            "hidden_by_moderators": when(note.hidden_at),
+            "removed_by_moderators": when(note.removed_at),
+            "moderators_note": note.moderator_note,
+        }
+        for note in notes.order_by("pk")
+    ]
+
+
 def photos_uploaded(user):
     for image in PostImage.objects.filter(post__author=user).order_by("pk"):
         suffix = PurePosixPath(image.file.name).suffix
@@ -155,6 +183,7 @@ def erase_forum_data(user, delete_content: bool) -> None:
             erase_post_text(post, now)
         for thread in Thread.objects.filter(author=user).select_related("group"):
             erase_thread_title(thread)
+        ClinicianNote.objects.filter(author=user).delete()  # with their earlier versions
 
 
 def retention_cutoff(group: SupportGroup, now: datetime) -> datetime:
@@ -175,7 +204,22 @@ def purge_removed_posts(now: datetime) -> int:
             erase_post_text(post, now)
             erased += 1
     erase_moderators_copies(now)
-    return erased
+    return erased + purge_removed_notes(now)
+
+
+def purge_removed_notes(now: datetime) -> int:
+    """Delete clinicians' notes removed longer ago than their group keeps removed content,
+    and the moderators' copies of their text."""
+    deleted = 0
+    for group in SupportGroup.objects.all():
+        expired = ClinicianNote.objects.filter(
+            post__thread__group=group, removed_at__lt=retention_cutoff(group, now)
+        )
+        ids = list(expired.values_list("pk", flat=True))
+        if ids:
+            erase_texts_about(kind=CLINICIAN_NOTE.key, object_ids=ids)
+            deleted += ClinicianNote.objects.filter(pk__in=ids).delete()[0]
+    return deleted
 
 
 def erase_moderators_copies(now: datetime) -> None:
@@ -199,6 +243,7 @@ def register_privacy_hooks() -> None:
         ("forum.revisions", _("Earlier versions of your posts"), revisions_written, None),
         ("forum.reactions", _("Your reactions"), reactions_given, None),
         ("forum.follows", _("Threads you follow"), threads_followed, None),
+        ("forum.clinician_notes", _("Your clinician's notes"), notes_written, None),
     ]
     for key, title, collect, files in sections:
         register_export_section(ExportSection(key, title, collect, files))

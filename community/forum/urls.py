@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import note_views, views
 
 app_name = "forum"
 
@@ -26,5 +26,6 @@ urlpatterns = [
     path(f"{group}posts/<int:post_id>/react/", views.post_react, name="post_react"),
     path(f"{group}posts/<int:post_id>/history/", views.post_history, name="post_history"),
     path(f"{group}posts/<int:post_id>/author/", views.post_author, name="post_author"),
+    path(f"{group}posts/<int:post_id>/note/", note_views.clinician_note, name="clinician_note"),
     path(f"{group}images/<int:image_id>/", views.image, name="image"),
 ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from . import services
 from .forms import EditPostForm, MoveThreadForm, ReplyForm, SearchForm, ThreadForm
 from .mentions import suggest_members
 from .models import (
+    ClinicianNote,
     Post,
     Reaction,
     ReactionKind,
@@ -150,6 +151,8 @@ class PostRow:
     is_own: bool
     shows_body: bool  # withheld posts: only their author and moderators see the text
     reactions: list[ReactionCount]
+    may_note: bool  # a verified clinician of the group may add (or change) their note
+    my_note: ClinicianNote | None
 
 
 def page_of(request: HttpRequest, thread: Thread) -> int:
@@ -167,7 +170,12 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
     if not perms.can_review:
         # Posts waiting for review are shown only to their authors (and reviewers).
         posts = posts.exclude(Q(held_at__isnull=False) & ~Q(author_id=request.user.pk))
-    posts = list(posts.select_related("author").prefetch_related("images"))
+    notes = ClinicianNote.objects.shown_to(request.user, reviews=perms.can_review)
+    posts = list(
+        posts.select_related("author").prefetch_related(
+            "images", Prefetch("clinician_notes", queryset=notes, to_attr="notes")
+        )
+    )
     mine: dict[int, set] = {}
     for post_id, kind in Reaction.objects.filter(
         user=request.user, post__in=[post.pk for post in posts]
@@ -185,6 +193,8 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
             or post.author_id == request.user.pk
             or perms.can_review,
             reactions=reaction_summary(post, frozenset(mine.get(post.pk, ())), labels),
+            may_note=perms.may_note(post),
+            my_note=next((note for note in post.notes if note.author_id == request.user.pk), None),
         )
         for post in posts
     ]

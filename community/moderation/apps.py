@@ -37,6 +37,25 @@ class ModerationConfig(AppConfig):
         )
         register_kind(
             NotificationKind(
+                key="moderation.ask_clinician",
+                label=_("Posts that need a clinician's word (clinicians)"),
+                sentence=_("A clinician's word is asked for in %(group)s"),
+                default_email=Email.IMMEDIATELY,
+                priority=5,
+                permission="moderation.review",
+            )
+        )
+        register_kind(
+            NotificationKind(
+                key="moderation.clinician_answered",
+                label=_("A clinician answered what you asked them to check"),
+                sentence=_("A clinician added a note to what you asked about in %(group)s"),
+                default_email=Email.DAILY,
+                priority=2,
+            )
+        )
+        register_kind(
+            NotificationKind(
                 key="moderation.outcome",
                 label=_("Moderators' decisions about your posts"),
                 sentence=_("Moderators acted on something you wrote in %(group)s"),

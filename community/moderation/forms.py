@@ -16,14 +16,24 @@ class FlagForm(forms.Form):
         help_text=_("The author will not be told who raised the concern."),
     )
 
+    def __init__(self, *args, takes_clinician_notes: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not takes_clinician_notes:
+            self.fields["reason"].choices = Reason.concerns()
+
+
+Action = ModerationAction.Action
+# What happens on its own, not by a decision in this form.
+NOT_DECIDED_HERE = (Action.AUTO_HIDE, Action.APPEAL, Action.CLINICIAN_NOTE)
+
 
 class ActionForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Decision"),
         choices=[
             (choice, label)
-            for choice, label in ModerationAction.Action.choices
-            if choice not in (ModerationAction.Action.AUTO_HIDE, ModerationAction.Action.APPEAL)
+            for choice, label in Action.choices
+            if choice not in (*NOT_DECIDED_HERE, Action.NO_NOTE_NEEDED)
         ],
         widget=forms.RadioSelect,
     )
@@ -52,6 +62,14 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("For a redaction: the post with only the problem removed."),
     )
+
+    def __init__(self, *args, offers_no_note: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if offers_no_note:  # a clinician, asked for their word
+            self.fields["action"].choices = [
+                (Action.NO_NOTE_NEEDED, Action.NO_NOTE_NEEDED.label),
+                *self.fields["action"].choices,
+            ]
 
 
 class AppealForm(forms.Form):

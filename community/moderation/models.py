@@ -24,12 +24,23 @@ class Reason(models.TextChoices):
     HARASSMENT = "harassment", _("Harassment")
     SPAM = "spam", _("Spam")
     OTHER = "other", _("Other")
+    # Not a concern about the member: a request for a clinician's word beside the post.
+    HEALTH_CLAIM = "health_claim", _("A health claim a clinician should check")
+
+    @classmethod
+    def concerns(cls) -> list[tuple[str, str]]:
+        """The reasons that count as concerns (towards hiding, for moderators)."""
+        return [(value, label) for value, label in cls.choices if value != cls.HEALTH_CLAIM]
 
 
 class ModerationItemQuerySet(models.QuerySet):
     def in_queue_order(self) -> "ModerationItemQuerySet":
         """Crisis first, then by number of flags, then oldest first."""
         return self.order_by("-crisis", "-flag_count", "created_at", "pk")
+
+    def for_clinicians(self) -> "ModerationItemQuerySet":
+        """The clinicians' lane: health claims and escalations still waiting for a clinician."""
+        return self.filter(clinician_asked_at__isnull=False, clinician_answered_at__isnull=True)
 
 
 class ModerationItem(models.Model):
@@ -56,6 +67,10 @@ class ModerationItem(models.Model):
     first_action_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     escalated = models.BooleanField(default=False)
+    # A member marked a health claim, or a moderator escalated: a clinician's word is asked
+    # for, until a clinician adds a note or decides none is needed.
+    clinician_asked_at = models.DateTimeField(null=True, blank=True)
+    clinician_answered_at = models.DateTimeField(null=True, blank=True)
     # Held back by pre-moderation or a watched word: waits for a moderator's approval.
     held = models.BooleanField(default=False)
     held_reason = models.CharField(max_length=200, blank=True)
@@ -92,6 +107,15 @@ class ModerationItem(models.Model):
         return self.held_reason
 
     @property
+    def waits_for_clinician(self) -> bool:
+        return self.clinician_asked_at is not None and self.clinician_answered_at is None
+
+    @property
+    def has_other_business(self) -> bool:
+        """Something other than a clinician's word still needs a moderator."""
+        return bool(self.flag_count or self.crisis or self.held or self.appealed_at)
+
+    @property
     def active_claimant(self):
         """Who is working on it now (a claim lapses after CLAIM_EXPIRES)."""
         if self.claimed_at is None or self.claimed_at < timezone.now() - CLAIM_EXPIRES:
@@ -111,7 +135,17 @@ class Flag(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "reporter"], name="moderation_one_flag")
+            # One concern per member and item, and apart from it one health-claim mark.
+            models.UniqueConstraint(
+                fields=["item", "reporter"],
+                condition=~models.Q(reason="health_claim"),
+                name="moderation_one_flag",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "reporter"],
+                condition=models.Q(reason="health_claim"),
+                name="moderation_one_health_claim_mark",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -134,6 +168,8 @@ class ModerationAction(AppendOnlyModel):
         ESCALATE = "escalate", _("Asked a clinician to look")
         APPEAL = "appeal", _("The member appealed")
         APPROVE = "approve", _("Approved (was waiting for review)")
+        CLINICIAN_NOTE = "clinician_note", _("A clinician added a note")
+        NO_NOTE_NEEDED = "no_note_needed", _("A clinician found no note needed")
 
     item = models.ForeignKey(
         ModerationItem, on_delete=models.SET_NULL, null=True, related_name="actions"

@@ -24,6 +24,8 @@ class ModeratedKind:
     # (content, new source text, reason the author is told), keeping the history
     redact: Callable[[object, str, str], None]
     approve: Callable[[object], None]  # publish content that was held for review
+    # Clinicians can add a note to it, so members may ask for one (a health claim).
+    takes_clinician_notes: bool = False
 
 
 _kinds: dict[str, ModeratedKind] = {}

@@ -46,6 +46,8 @@ def flag_content(*, reporter, kind: str, object_id: int, reason: str, note: str 
         raise ValidationError(_("You cannot flag your own words."), code="own_content")
     if reason not in Reason.values:
         raise ValidationError(_("Please choose a reason."), code="reason")
+    if reason == Reason.HEALTH_CLAIM and not moderated.takes_clinician_notes:
+        raise ValidationError(_("Please choose a reason."), code="reason")
     item, _created = ModerationItem.objects.get_or_create(
         kind=kind, object_id=object_id, defaults={"group": group, "author": author}
     )
@@ -58,10 +60,14 @@ def flag_content(*, reporter, kind: str, object_id: int, reason: str, note: str 
                 item=item, reporter=reporter, reason=reason, note=note.strip()[:500]
             )
     except IntegrityError:
-        raise ValidationError(
-            _("You have already flagged this. Thank you: moderators will look at it."),
-            code="duplicate",
-        ) from None
+        if reason == Reason.HEALTH_CLAIM:
+            message = _("You have already asked a clinician to look at this. Thank you.")
+        else:
+            message = _("You have already flagged this. Thank you: moderators will look at it.")
+        raise ValidationError(message, code="duplicate") from None
+    if reason == Reason.HEALTH_CLAIM:
+        ask_clinicians(item)
+        return flag
     item.flag_count = F("flag_count") + 1
     item.crisis = item.crisis or reason == Reason.CRISIS
     item.state = ModerationItem.State.OPEN
@@ -98,6 +104,55 @@ def tell_reviewers(
             group=item.group,
             target=item.target,
             url=url,
+        )
+
+
+def ask_clinicians(item: ModerationItem) -> None:
+    """Put the item in the clinicians' lane and tell them, once while it waits there."""
+    if item.waits_for_clinician:
+        return
+    item.clinician_asked_at, item.clinician_answered_at = timezone.now(), None
+    item.state, item.resolved_at = ModerationItem.State.OPEN, None
+    item.save(update_fields=["clinician_asked_at", "clinician_answered_at", "state", "resolved_at"])
+    url = reverse("moderation:item", kwargs={"slug": item.group.slug, "item_id": item.pk})
+    clinicians = (
+        Membership.objects.filter(
+            group=item.group, role=Role.CLINICIAN, state=Membership.State.ACTIVE
+        )
+        .exclude(user_id=item.author_id)
+        .select_related("user")
+    )
+    for membership in clinicians:
+        notify(
+            recipient=membership.user,
+            kind="moderation.ask_clinician",
+            group=item.group,
+            target=item.target,
+            url=url,
+        )
+
+
+@transaction.atomic
+def answer_clinician_request(*, clinician, kind: str, object_id: int) -> None:
+    """A clinician added a note to the content: the lane's request (if any) is answered,
+    and an item with nothing else waiting is resolved."""
+    item = ModerationItem.objects.select_for_update().filter(kind=kind, object_id=object_id)
+    item = item.first()
+    if item is None or not item.waits_for_clinician:
+        return
+    item.clinician_answered_at = timezone.now()
+    item.save(update_fields=["clinician_answered_at"])
+    log(item, moderator=clinician, action=Action.CLINICIAN_NOTE)
+    resolve(item, resolved=not item.has_other_business, decided_by=clinician)
+    moderated, content = content_for(kind, object_id)
+    # The members who asked hear that the answer is there (never who else asked).
+    for flag in item.flags.filter(reason=Reason.HEALTH_CLAIM).select_related("reporter"):
+        notify(
+            recipient=flag.reporter,
+            kind="moderation.clinician_answered",
+            group=item.group,
+            target=item.target,
+            url=moderated.url_of(content),
         )
 
 
@@ -238,18 +293,26 @@ def do_remove_member(d: Decision) -> None:
 def do_escalate(d: Decision) -> None:
     d.item.escalated = True
     d.item.save(update_fields=["escalated"])
-    url = reverse("moderation:item", kwargs={"slug": d.item.group.slug, "item_id": d.item.pk})
-    clinicians = Membership.objects.filter(
-        group=d.item.group, role=Role.CLINICIAN, state=Membership.State.ACTIVE
-    ).select_related("user")
-    for membership in clinicians:
-        notify(
-            recipient=membership.user,
-            kind="moderation.flagged",
-            group=d.item.group,
-            target=d.item.target,
-            url=url,
-        )
+    ask_clinicians(d.item)
+
+
+def do_close_clinician_request(d: Decision) -> None:
+    """A clinician looked and finds no note needed; the content stays as it is."""
+    if not d.item.waits_for_clinician:
+        raise ValidationError(_("No clinician's word is asked for here."), code="not_asked")
+    if not is_clinician_of(d.moderator, d.item.group):
+        raise ValidationError(_("Only the group's clinicians can decide this."), code="role")
+    d.item.clinician_answered_at = timezone.now()
+    d.item.save(update_fields=["clinician_answered_at"])
+
+
+def is_clinician_of(user, group) -> bool:
+    return (
+        user.is_verified_clinician
+        and Membership.objects.filter(
+            group=group, user=user, role=Role.CLINICIAN, state=Membership.State.ACTIVE
+        ).exists()
+    )
 
 
 def do_approve(d: Decision) -> None:
@@ -260,7 +323,12 @@ def do_approve(d: Decision) -> None:
     d.item.save(update_fields=["held"])
 
 
-# action: (what it does, whether the item is then resolved, whether the member is told)
+def unless_other_business(item: ModerationItem) -> bool:
+    return not item.has_other_business
+
+
+# action: (what it does, whether the item is then resolved, whether the member is told);
+# "whether resolved" may ask the item.
 DECISIONS = {
     Action.KEEP: (do_keep, True, False),
     Action.HIDE: (do_hide, False, False),
@@ -272,6 +340,7 @@ DECISIONS = {
     Action.REMOVE_MEMBER: (do_remove_member, True, True),
     Action.ESCALATE: (do_escalate, False, False),
     Action.APPROVE: (do_approve, True, False),
+    Action.NO_NOTE_NEEDED: (do_close_clinician_request, unless_other_business, False),
 }
 
 
@@ -311,6 +380,7 @@ def act(
         after=decision.after,
         subject=moderated.author_of(content),
     )
+    resolves = resolves(item) if callable(resolves) else resolves
     resolve(item, resolved=resolves, decided_by=moderator)
     if tells_member:
         notify(

@@ -2,6 +2,7 @@
 
 import statistics
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,7 +33,13 @@ def flag(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
     content = moderated.get(object_id) if moderated else None
     if content is None or not request.user.has_perm("moderation.flag", moderated.group_of(content)):
         raise Http404
-    form = FlagForm(request.POST or None)
+    # "Ask a clinician to check" links here with the reason chosen.
+    initial = {"reason": request.GET.get("reason")} if request.GET.get("reason") else {}
+    form = FlagForm(
+        request.POST or None,
+        initial=initial,
+        takes_clinician_notes=moderated.takes_clinician_notes,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.flag_content(
@@ -41,17 +48,29 @@ def flag(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
         except ValidationError as error:
             messages.info(request, " ".join(error.messages))
         else:
-            messages.success(
-                request,
-                _("Thank you. Moderators will look at it soon; the author is not told who."),
-            )
+            messages.success(request, thanks_for(form.cleaned_data["reason"]))
         return redirect(moderated.url_of(content))
     return render(
         request,
         "moderation/flag.html",
-        {"form": form, "kind": moderated, "back": moderated.url_of(content)},
+        {
+            "form": form,
+            "kind": moderated,
+            "back": moderated.url_of(content),
+            "asks_clinician": initial.get("reason") == Reason.HEALTH_CLAIM
+            and moderated.takes_clinician_notes,
+        },
         status=400 if form.errors else 200,
     )
+
+
+def thanks_for(reason: str) -> str:
+    if reason == Reason.HEALTH_CLAIM:
+        return _("Thank you. The group's clinicians will look at it; the author is not told who.")
+    return _("Thank you. Moderators will look at it soon; the author is not told who.")
+
+
+CLINICIANS_LANE = "clinicians"
 
 
 @login_required
@@ -60,7 +79,14 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     require_mfa(request.user)
     state = request.GET.get("state", ModerationItem.State.OPEN)
     reason = request.GET.get("reason", "")
-    items = ModerationItem.objects.filter(group=group, state=state).in_queue_order()
+    lane = request.GET.get("lane", "")
+    items = ModerationItem.objects.filter(group=group)
+    if lane == CLINICIANS_LANE:
+        # Health claims and escalations waiting for a clinician's word, whatever else.
+        items = items.for_clinicians().in_queue_order()
+    else:
+        lane = ""
+        items = items.filter(state=state).in_queue_order()
     if reason in Reason.values:
         items = items.filter(flags__reason=reason).distinct()
     items = items.select_related("claimed_by").prefetch_related("flags")
@@ -73,6 +99,18 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "state": state,
             "reason": reason,
+            "lane": lane,
+            # The pages keep the filters.
+            "page_query": urlencode(
+                {
+                    key: value
+                    for key, value in (("state", state), ("reason", reason), ("lane", lane))
+                    if value
+                }
+            ),
+            "clinicians_waiting": ModerationItem.objects.filter(group=group)
+            .for_clinicians()
+            .count(),
             "states": ModerationItem.State.choices,
             "reasons": Reason.choices,
             # Staff see the queue but not the content: no links into items for them.
@@ -120,7 +158,10 @@ def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResp
     content = moderated.get(item.object_id) if moderated else None
     if form is None:
         # The redaction box starts with the text, so only the problem needs deleting.
-        form = ActionForm(initial={"new_text": moderated.text_of(content) if content else ""})
+        form = ActionForm(
+            initial={"new_text": moderated.text_of(content) if content else ""},
+            offers_no_note=offers_no_note(request.user, item),
+        )
     return render(
         request,
         "moderation/item.html",
@@ -138,6 +179,11 @@ def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResp
         },
         status=400 if form.errors else 200,
     )
+
+
+def offers_no_note(user, item: ModerationItem) -> bool:
+    """A clinician of the group, asked for their word, may decide that none is needed."""
+    return item.waits_for_clinician and services.is_clinician_of(user, item.group)
 
 
 @login_required
@@ -159,7 +205,7 @@ def claim(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 def act(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item = access_item(request.user, slug, item_id)
     require_mfa(request.user)
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, offers_no_note=offers_no_note(request.user, item))
     if form.is_valid():
         try:
             services.act(moderator=request.user, item=item, **form.cleaned_data)

@@ -20,5 +20,3 @@ def confirmation_notes(kind: str, object_id: int) -> list[str]:
             )
         notes.append(sentence % {"details": details})
     return notes
-
-

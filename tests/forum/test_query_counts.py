@@ -14,8 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from community.forum import services
+from community.forum.clinician_notes import write_clinician_note
 from community.forum.images import clean_image
 from community.forum.models import Thread
+from community.groups.models import Role
 from tests.forum.photos import photo_upload
 
 ROWS_FEW, ROWS_MANY = 10, 100
@@ -41,7 +43,14 @@ def writers(make_user, join, group):
     return people
 
 
-def fill_thread(thread, *, posts: int, writers, viewer, photo) -> None:
+@pytest.fixture
+def clinician(make_user, join, group):
+    person = make_user(display_name="Nurse Nora", is_verified_clinician=True, mfa=True)
+    join(person, group, role=Role.CLINICIAN)
+    return person
+
+
+def fill_thread(thread, *, posts: int, writers, viewer, photo, clinician) -> None:
     """Add replies until the thread has `posts` posts, of every kind a page can show."""
     for number in range(2, posts + 1):
         author = writers[number % len(writers)]
@@ -58,6 +67,10 @@ def fill_thread(thread, *, posts: int, writers, viewer, photo) -> None:
             services.toggle_reaction(user=writers[0], post=reply, kind="thanks")
         if number % 6 == 0:
             services.edit_post(editor=author, post=reply, body=f"Reply {number}, edited")
+        if number % 8 == 0:
+            write_clinician_note(
+                clinician=clinician, post=reply, stance="context", body=f"Note on {number}"
+            )
         if number % 5 == 0:
             services.delete_post(actor=author, post=reply)
 
@@ -83,12 +96,13 @@ def thread_page_queries(client, thread) -> CaptureQueriesContext:
 
 
 @pytest.fixture
-def two_threads(start_thread, writers, peer, photo, moderator):
+def two_threads(start_thread, writers, peer, photo, moderator, clinician):
     """A thread of 10 posts and one of 100, for `peer` to read."""
     few = start_thread(title="Ten posts", images=[photo])
     many = start_thread(title="A hundred posts", images=[photo])
-    fill_thread(few, posts=ROWS_FEW, writers=writers, viewer=peer, photo=photo)
-    fill_thread(many, posts=ROWS_MANY, writers=writers, viewer=peer, photo=photo)
+    people = {"writers": writers, "viewer": peer, "photo": photo, "clinician": clinician}
+    fill_thread(few, posts=ROWS_FEW, **people)
+    fill_thread(many, posts=ROWS_MANY, **people)
     for thread in (few, many):
         services.set_thread_flags(moderator=moderator, thread=thread, pinned=True)
         thread.refresh_from_db()
@@ -96,7 +110,7 @@ def two_threads(start_thread, writers, peer, photo, moderator):
     return few, many
 
 
-@pytest.mark.parametrize("viewer", ["peer", "moderator"])
+@pytest.mark.parametrize("viewer", ["peer", "moderator", "clinician"])
 def test_a_first_visit_to_a_thread_page_costs_the_same_for_10_and_100_posts(
     client, two_threads, django_assert_num_queries, request, viewer
 ):
@@ -114,6 +128,8 @@ def test_a_first_visit_to_a_thread_page_costs_the_same_for_10_and_100_posts(
     assert html.count('<article class="post') == ROWS_MANY
     assert html.count("Deleted by author") == ROWS_MANY // 5
     assert "<img src=" in html and "A group member" in html and "aria-pressed" in html
+    # Notes under posts deleted later (every 40th) are not shown.
+    assert html.count('<aside class="clinician-note"') == ROWS_MANY // 8 - ROWS_MANY // 40
 
 
 def test_a_return_visit_to_a_thread_page_costs_the_same_for_10_and_100_posts(
@@ -173,7 +189,7 @@ def fill_group(*, count: int, group, writers, viewer, moderator, start_thread) -
             services.mark_read(user=viewer, thread=thread, number=1)
 
 
-@pytest.mark.parametrize("viewer", ["peer", "moderator"])
+@pytest.mark.parametrize("viewer", ["peer", "moderator", "clinician"])
 def test_the_thread_list_costs_the_same_for_10_and_100_threads(
     client, group, writers, moderator, start_thread, django_assert_num_queries, request, viewer
 ):

@@ -291,6 +291,8 @@ ACCESS_TABLE = [
     ),
     Row("forum:post_history", moderators_only(200), kwargs=post_kwargs),
     Row("forum:post_author", moderators_only(200), kwargs=post_kwargs),
+    # Only verified clinicians of the group write notes (the member wrote this post).
+    Row("forum:clinician_note", inside_group(403, clinician=200, staff=404), kwargs=post_kwargs),
     Row("forum:image", members_only(200), kwargs=image_kwargs),
     Row("forum:mention_suggestions", members_only(200), kwargs=group_slug),
     # --- Moderation (world.moderation_item: the member's post, flagged by the muted member) ---

@@ -63,6 +63,18 @@ def test_seed_demo_can_run_twice_without_duplicates(demo):
     assert Authenticator.objects.filter(type="totp").count() == 3
 
 
+def test_the_demo_shows_a_clinicians_note_and_a_claim_waiting_in_the_clinicians_lane(demo):
+    from community.forum.models import ClinicianNote
+    from community.moderation.models import Flag
+
+    note = ClinicianNote.objects.get()
+    assert note.author.email == "clinician@demo.example" and note.stance == "corrects"
+    assert ModerationItem.objects.for_clinicians().count() == 1
+    call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert ClinicianNote.objects.count() == 1
+    assert Flag.objects.filter(reason="health_claim").count() == 2
+
+
 def test_demo_accounts_log_in_with_the_demo_password(demo, client):
     response = client.post(
         reverse("account_login"),

@@ -585,8 +585,10 @@ def test_escalating_asks_the_groups_clinicians_and_keeps_the_item_open(
     join(clinician, group, role=Role.CLINICIAN)
     moderation.act(moderator=moderator, item=item, action="escalate")
     item.refresh_from_db()
-    assert item.escalated and item.state == State.OPEN
-    assert Notification.objects.filter(recipient=clinician, kind="moderation.flagged").exists()
+    assert item.escalated and item.state == State.OPEN and item.waits_for_clinician
+    assert Notification.objects.filter(
+        recipient=clinician, kind="moderation.ask_clinician"
+    ).exists()
 
 
 def test_an_appeal_goes_to_a_different_moderator(item, moderator, second_moderator, member):

@@ -395,8 +395,15 @@ def test_members_see_a_flag_link_on_other_peoples_posts_but_not_their_own(
 ):
     own = forum.reply(author=peer, thread=post.thread, body="Mine.")
 
-    assert flag_links(client, peer, post) == [flag_url(post)]
-    assert flag_links(client, member, post) == [flag_url(own)]
+    # Each with its "ask a clinician to check" twin.
+    assert flag_links(client, peer, post) == [
+        flag_url(post),
+        f"{flag_url(post)}?reason=health_claim",
+    ]
+    assert flag_links(client, member, post) == [
+        flag_url(own),
+        f"{flag_url(own)}?reason=health_claim",
+    ]
 
 
 def test_there_is_no_flag_link_on_a_deleted_or_removed_post(

@@ -1,0 +1,107 @@
+"""Clinicians' notes under posts: a verified clinician's word beside a health claim.
+
+One note per clinician and post; writing again revises it and keeps every version. A note
+answers the clinicians' lane of the review queue for that post, and its author is told.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from community.markup.render import normalise_source, render_markdown
+from community.moderation.screening import refuse_blocked_words
+from community.moderation.services import answer_clinician_request
+from community.notifications.services import notify
+from community.safety.personal_data import Confirmation
+from community.safety.services import check_personal_data, record_personal_data
+
+from .models import ClinicianNote, ClinicianNoteRevision, NoteStance, Post
+from .services import require
+
+NOTE_MAX = 1000  # characters: a note is a short word beside the post, not a second post
+NOTE_KIND = "forum.clinician_note"  # moderation kind and notification kind
+
+
+def clean_note(body: str) -> str:
+    body = normalise_source(body)
+    if not body:
+        raise ValidationError(_("Please write the note."), code="empty")
+    if len(body) > NOTE_MAX:
+        raise ValidationError(
+            _(
+                "This note is %(length)d characters long; please keep it under %(max)d. "
+                "A longer text fits the group's knowledge bank."
+            ),
+            code="too_long",
+            params={"length": len(body), "max": NOTE_MAX},
+        )
+    return body
+
+
+def clean_stance(stance: str) -> str:
+    if stance not in NoteStance.values:
+        raise ValidationError(_("Please choose what the note does."), code="stance")
+    return stance
+
+
+@transaction.atomic
+def write_clinician_note(
+    *,
+    clinician,
+    post: Post,
+    stance: str,
+    body: str,
+    personal_data: Confirmation | None = None,
+) -> ClinicianNote:
+    """Add the clinician's note under a post, or revise theirs (each version is kept)."""
+    post = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
+    require(clinician, "forum.write_note", post)
+    stance, body = clean_stance(stance), clean_note(body)
+    refuse_blocked_words(post.thread.group, clinician, body)
+    note = ClinicianNote.objects.filter(post=post, author=clinician).first()
+    if note is not None and (note.is_withheld or note.moderator_note):
+        # Otherwise a clinician could put back what moderators redacted or removed.
+        raise ValidationError(
+            _("Moderators have acted on this note, so it can no longer be changed."),
+            code="moderated",
+        )
+    if note is not None and (note.stance, note.body_source) == (stance, body):
+        return note
+    findings = check_personal_data(body, personal_data, earlier=note.body_source if note else "")
+    created = note is None
+    note = store_note(note or ClinicianNote(post=post, author=clinician), stance, body)
+    record_personal_data(
+        kind=NOTE_KIND,
+        object_id=note.pk,
+        author=clinician,
+        confirmation=personal_data,
+        findings=findings,
+    )
+    answer_clinician_request(clinician=clinician, kind="forum.post", object_id=post.pk)
+    if created and post.author_id is not None:
+        notify(
+            recipient=post.author,
+            kind=NOTE_KIND,
+            group=post.thread.group,
+            actor=clinician,
+            target=f"forum.post:{post.pk}",
+            url=reverse("forum:post_link", kwargs={"post_id": post.pk}),
+        )
+    return note
+
+
+def store_note(note: ClinicianNote, stance: str, body: str) -> ClinicianNote:
+    """Save a note's new text and add it to its history (clinicians' changes and
+    moderators' redactions alike; callers check who may do it)."""
+    rendered = render_markdown(body)
+    note.stance = stance
+    note.body_source, note.body_html, note.body_text = body, rendered.html, rendered.text
+    if note.pk is not None:
+        note.edited_at = timezone.now()
+    note.save()
+    ClinicianNoteRevision.objects.create(
+        note=note, stance=stance, body_source=body, body_html=rendered.html
+    )
+    return note
