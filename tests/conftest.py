@@ -163,6 +163,14 @@ def moderator(make_user, join, group):
 
 
 @pytest.fixture
+def clinician(make_user, join, group):
+    """A verified clinician of the group, with the two-factor set-up their role needs."""
+    user = make_user(display_name="Nurse Nora", is_verified_clinician=True, mfa=True)
+    join(user, group, role=Role.CLINICIAN)
+    return user
+
+
+@pytest.fixture
 def muted_member(make_user, join, group):
     user = make_user(display_name="Muted Mats")
     join(user, group, state=Membership.State.MUTED)

@@ -21,8 +21,7 @@ from community.moderation.screening import refuse_blocked_words, refuse_if_block
 from community.moderation.services import flag_automatically
 from community.safety.personal_data import Confirmation
 from community.safety.services import (
-    check_personal_data,
-    record_personal_data,
+    screen_personal_data,
     watch_for_crisis,
 )
 
@@ -112,7 +111,7 @@ def send_message(
     # refused; words it watches ask the moderators to look, after the message is out.
     screening = screen(group=room.group, author=author, text=text, earlier_posts=10**6)
     refuse_if_blocked(screening)
-    findings = check_personal_data(text, personal_data)
+    confirmed = screen_personal_data(text, personal_data)
     check_rate(author)
     rendered = render_markdown(text)
     try:
@@ -126,13 +125,7 @@ def send_message(
                 body_text=rendered.text,
             )
             announce(message)
-            record_personal_data(
-                kind="chat.message",
-                object_id=message.pk,
-                author=author,
-                confirmation=personal_data,
-                findings=findings,
-            )
+            confirmed.record(kind="chat.message", object_id=message.pk, author=author)
             message.crisis = watch_for_crisis(
                 kind="chat.message",
                 object_id=message.pk,
@@ -164,18 +157,12 @@ def edit_message(
     require(editor, "chat.edit_message", message)
     text = clean_message(text)
     refuse_blocked_words(message.room.group, editor, text)
-    findings = check_personal_data(text, personal_data, earlier=message.body_source)
+    confirmed = screen_personal_data(text, personal_data, earlier=message.body_source)
     rendered = render_markdown(text)
     message.body_source, message.body_html, message.body_text = text, rendered.html, rendered.text
     message.edited_at = timezone.now()
     message.save(update_fields=["body_source", "body_html", "body_text", "edited_at", "updated_at"])
-    record_personal_data(
-        kind="chat.message",
-        object_id=message.pk,
-        author=editor,
-        confirmation=personal_data,
-        findings=findings,
-    )
+    confirmed.record(kind="chat.message", object_id=message.pk, author=editor)
     announce(message)
     return message
 

@@ -15,7 +15,7 @@ from community.moderation.screening import refuse_blocked_words
 from community.moderation.services import answer_clinician_request
 from community.notifications.services import notify
 from community.safety.personal_data import Confirmation
-from community.safety.services import check_personal_data, record_personal_data
+from community.safety.services import screen_personal_data
 
 from .models import ClinicianNote, ClinicianNoteRevision, NoteStance, Post
 from .services import require
@@ -69,16 +69,10 @@ def write_clinician_note(
         )
     if note is not None and (note.stance, note.body_source) == (stance, body):
         return note
-    findings = check_personal_data(body, personal_data, earlier=note.body_source if note else "")
+    confirmed = screen_personal_data(body, personal_data, earlier=note.body_source if note else "")
     created = note is None
     note = store_note(note or ClinicianNote(post=post, author=clinician), stance, body)
-    record_personal_data(
-        kind=NOTE_KIND,
-        object_id=note.pk,
-        author=clinician,
-        confirmation=personal_data,
-        findings=findings,
-    )
+    confirmed.record(kind=NOTE_KIND, object_id=note.pk, author=clinician)
     answer_clinician_request(clinician=clinician, kind="forum.post", object_id=post.pk)
     if created and post.author_id is not None:
         notify(

@@ -34,8 +34,7 @@ from community.privacy.models import AccessRecord
 from community.privacy.services import record_access
 from community.safety.personal_data import Confirmation
 from community.safety.services import (
-    check_personal_data,
-    record_personal_data,
+    screen_personal_data,
     watch_for_crisis,
 )
 
@@ -143,7 +142,7 @@ def add_post(
         ).count(),
     )
     refuse_if_blocked(screening)
-    findings = check_personal_data(words, personal_data)
+    confirmed = screen_personal_data(words, personal_data)
     rendered = render_markdown(body)
     now = timezone.now()
     post = Post.objects.create(
@@ -177,13 +176,7 @@ def add_post(
     ThreadFollow.objects.get_or_create(user=author, thread=thread)
     mark_own_post_read(user=author, thread=thread, number=number)
     moderation = {"kind": "forum.post", "object_id": post.pk, "group": thread.group}
-    record_personal_data(
-        kind="forum.post",
-        object_id=post.pk,
-        author=author,
-        confirmation=personal_data,
-        findings=findings,
-    )
+    confirmed.record(kind="forum.post", object_id=post.pk, author=author)
     if screening.hold:
         hold_for_review(**moderation, author=author, note=screening.note)
     else:
@@ -339,15 +332,9 @@ def edit_post(
     refuse_blocked_words(post.thread.group, editor, body)
     if body == post.body_source and content_warning == post.content_warning:
         return post
-    findings = check_personal_data(body, personal_data, earlier=post.body_source)
+    confirmed = screen_personal_data(body, personal_data, earlier=post.body_source)
     rewrite_post(post, body=body, content_warning=content_warning)
-    record_personal_data(
-        kind="forum.post",
-        object_id=post.pk,
-        author=editor,
-        confirmation=personal_data,
-        findings=findings,
-    )
+    confirmed.record(kind="forum.post", object_id=post.pk, author=editor)
     return post
 
 

@@ -17,8 +17,7 @@ from community.moderation.screening import refuse_blocked_words
 from community.notifications.services import notify
 from community.safety.personal_data import Confirmation
 from community.safety.services import (
-    check_personal_data,
-    record_personal_data,
+    screen_personal_data,
     watch_for_crisis,
 )
 
@@ -130,7 +129,7 @@ def ask(
     )
     text = clean_message(text)
     refuse_blocked_words(session.group, author, text)
-    findings = check_personal_data(text, personal_data)
+    confirmed = screen_personal_data(text, personal_data)
     rendered = render_markdown(text)
     question = Question.objects.create(
         session=session,
@@ -140,13 +139,7 @@ def ask(
         body_html=rendered.html,
         body_text=rendered.text,
     )
-    record_personal_data(
-        kind="qa.question",
-        object_id=question.pk,
-        author=author,
-        confirmation=personal_data,
-        findings=findings,
-    )
+    confirmed.record(kind="qa.question", object_id=question.pk, author=author)
     question.crisis = watch_for_crisis(
         kind="qa.question", object_id=question.pk, group=session.group, author=author, text=text
     )

@@ -1,5 +1,7 @@
 """Safety checks that the content services call as they store something."""
 
+from dataclasses import dataclass
+
 from community.moderation.services import raise_crisis
 
 from .crisis import is_crisis
@@ -8,8 +10,6 @@ from .personal_data import Confirmation, check_personal_data
 from .pii import Finding
 
 SESSION_KEY = "safety_offer_support"
-
-__all__ = ["check_personal_data", "offer_support", "record_personal_data", "watch_for_crisis"]
 
 
 def watch_for_crisis(*, kind: str, object_id: int, group, author, text: str) -> bool:
@@ -23,24 +23,33 @@ def watch_for_crisis(*, kind: str, object_id: int, group, author, text: str) -> 
     return True
 
 
-def record_personal_data(
-    *,
-    kind: str,
-    object_id: int,
-    author,
-    confirmation: Confirmation | None,
-    findings: list[Finding],
-) -> PersonalDataConfirmation | None:
-    """Keep the author's confirmation with the content it was given for (in its transaction)."""
-    if not findings or confirmation is None:
-        return None
-    return PersonalDataConfirmation.objects.create(
-        kind=kind,
-        object_id=object_id,
-        author=author,
-        answer=confirmation.answer,
-        found=sorted({finding.kind for finding in findings}),
-    )
+@dataclass(frozen=True)
+class ConfirmedPersonalData:
+    """The personal details in new content that its author confirmed (maybe none)."""
+
+    findings: list[Finding]
+    confirmation: Confirmation | None
+
+    def record(self, *, kind: str, object_id: int, author) -> PersonalDataConfirmation | None:
+        """Keep the confirmation with the stored content (in the content's transaction)."""
+        if not self.findings or self.confirmation is None:
+            return None
+        return PersonalDataConfirmation.objects.create(
+            kind=kind,
+            object_id=object_id,
+            author=author,
+            answer=self.confirmation.answer,
+            found=sorted({finding.kind for finding in self.findings}),
+        )
+
+
+def screen_personal_data(
+    text: str, confirmation: Confirmation | None, *, earlier: str = ""
+) -> ConfirmedPersonalData:
+    """Refuse unconfirmed personal details (PersonalDataFound) before anything is stored;
+    what was confirmed is recorded, once the content has its id, with `.record(...)`."""
+    findings = check_personal_data(text, confirmation, earlier=earlier)
+    return ConfirmedPersonalData(findings, confirmation)
 
 
 def offer_support(request) -> None:

@@ -29,13 +29,6 @@ Action = moderation.Action
 
 
 @pytest.fixture
-def clinician(make_user, join, group):
-    user = make_user(display_name="Nurse Nora", is_verified_clinician=True, mfa=True)
-    join(user, group, role=Role.CLINICIAN)
-    return user
-
-
-@pytest.fixture
 def post(member, group):
     return forum.create_thread(author=member, group=group, title="Cinnamon", body=CLAIM).posts.get()
 

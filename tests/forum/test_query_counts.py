@@ -17,7 +17,6 @@ from community.forum import services
 from community.forum.clinician_notes import write_clinician_note
 from community.forum.images import clean_image
 from community.forum.models import Thread
-from community.groups.models import Role
 from tests.forum.photos import photo_upload
 
 ROWS_FEW, ROWS_MANY = 10, 100
@@ -41,13 +40,6 @@ def writers(make_user, join, group):
     for person in people:
         join(person, group)
     return people
-
-
-@pytest.fixture
-def clinician(make_user, join, group):
-    person = make_user(display_name="Nurse Nora", is_verified_clinician=True, mfa=True)
-    join(person, group, role=Role.CLINICIAN)
-    return person
 
 
 def fill_thread(thread, *, posts: int, writers, viewer, photo, clinician) -> None:

@@ -29,14 +29,6 @@ def fresh(user):
 
 
 @pytest.fixture
-def clinician(make_user, join, group):
-    """A verified clinician of the group, with the two-factor set-up their role needs."""
-    user = make_user(display_name="Nurse Nora", is_verified_clinician=True, mfa=True)
-    join(user, group, role=Role.CLINICIAN)
-    return user
-
-
-@pytest.fixture
 def other_clinician(make_user, join, group):
     """Another verified clinician of the group, who does not host the session."""
     user = make_user(display_name="Doctor Dan", is_verified_clinician=True, mfa=True)

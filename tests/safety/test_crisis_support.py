@@ -5,16 +5,14 @@ shown support."""
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 
 from community.chat.models import ChatRoom
 from community.chat.services import send_message
 from community.forum import services as forum
-from community.groups.models import Role
 from community.moderation.models import ModerationItem
 from community.moderation.services import raise_crisis
 from community.notifications.models import Notification
-from community.qa.services import ask, create_session, move_session
+from community.qa.services import ask
 
 CRISIS_TEXT = "Some nights I just want to die."
 
@@ -62,20 +60,8 @@ def test_a_crisis_chat_message_is_sent_and_raised(member, moderator, group):
     assert ModerationItem.objects.get(kind="chat.message", object_id=message.pk).crisis
 
 
-def test_a_crisis_question_is_asked_and_raised(member, moderator, group, make_user, join):
-    nurse = make_user(is_verified_clinician=True)
-    join(nurse, group, role=Role.CLINICIAN)
-    session = create_session(
-        host=nurse,
-        group=group,
-        title="Q&A",
-        description="",
-        starts_at=timezone.now() + timedelta(days=1),
-        ends_at=timezone.now() + timedelta(days=1, hours=1),
-    )
-    session = move_session(host=nurse, session=session, action="open")
-
-    question = ask(author=member, session=session, text="Jag orkar inte leva längre")
+def test_a_crisis_question_is_asked_and_raised(member, moderator, open_session):
+    question = ask(author=member, session=open_session, text="Jag orkar inte leva längre")
 
     assert question.crisis
     assert ModerationItem.objects.get(kind="qa.question", object_id=question.pk).crisis

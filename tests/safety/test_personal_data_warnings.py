@@ -2,19 +2,16 @@
 is stored, may change the text, post anonymously or confirm, and the confirmation is kept
 with the content (the kinds of detail only, never the details)."""
 
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from community.chat.models import ChatMessage, ChatRoom
 from community.chat.services import edit_message, send_message
 from community.forum import services as forum
 from community.forum.models import Post, Thread
-from community.groups.models import Role
 from community.qa.models import Question
-from community.qa.services import ask, create_session, move_session
+from community.qa.services import ask
 from community.safety.models import PersonalDataConfirmation
 from community.safety.personal_data import (
     Answer,
@@ -141,21 +138,6 @@ def test_a_refused_chat_message_does_not_count_towards_the_rate_limit(member, gr
     send_message(author=member, room=room, text="Hello", client_id="d")  # not slowed down
 
     assert ChatMessage.objects.count() == 1
-
-
-@pytest.fixture
-def open_session(group, make_user, join):
-    nurse = make_user(is_verified_clinician=True)
-    join(nurse, group, role=Role.CLINICIAN)
-    session = create_session(
-        host=nurse,
-        group=group,
-        title="Q&A",
-        description="",
-        starts_at=timezone.now() + timedelta(days=1),
-        ends_at=timezone.now() + timedelta(days=1, hours=1),
-    )
-    return move_session(host=nurse, session=session, action="open")
 
 
 def test_a_question_with_a_personnummer_is_asked_about_then_kept_with_its_answer(
