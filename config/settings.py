@@ -213,6 +213,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- Safety ---------------------------------------------------------------------------
 # Whose crisis lines to show (ISO country: SE, NO, NL); empty: by the member's language.
 SAFETY_COUNTRY = os.environ.get("SAFETY_COUNTRY", "")
+# A JSON file of the organisation's own crisis lines, shaped like
+# community/safety/data/crisis_resources.json; empty: the shipped lines.
+SAFETY_CRISIS_RESOURCES = os.environ.get("SAFETY_CRISIS_RESOURCES", "")
 
 # --- Chat --------------------------------------------------------------------------------
 CHAT_MESSAGE_MAX_LENGTH = int(os.environ.get("CHAT_MESSAGE_MAX_LENGTH", "2000"))

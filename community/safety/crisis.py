@@ -7,6 +7,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
+
 from .normalise import normalise
 
 DATA = Path(__file__).parent / "data"
@@ -36,9 +38,17 @@ def is_crisis(text: str) -> bool:
     return bool(crisis_languages(text))
 
 
-@cache
 def resources() -> dict:
-    return json.loads((DATA / "crisis_resources.json").read_text(encoding="utf-8"))
+    """The deployment's crisis lines (SAFETY_CRISIS_RESOURCES), else the shipped ones."""
+    return load_resources(settings.SAFETY_CRISIS_RESOURCES or str(DATA / "crisis_resources.json"))
+
+
+@cache
+def load_resources(path: str) -> dict:
+    table = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not table.get("default"):
+        raise ValueError(f"{path}: the crisis lines need a 'default' list")
+    return table
 
 
 def resources_for(country: str) -> list[dict]:

@@ -132,3 +132,13 @@ def test_the_checksums_themselves():
     assert luhn_valid("8112189876") and not luhn_valid("8112189875")
     assert norwegian_id("24128530106") and not norwegian_id("24128530107")
     assert bsn_valid("111222333") and not bsn_valid("000000000")
+
+
+def test_a_deployment_can_ship_its_own_crisis_lines(settings, tmp_path):
+    own = tmp_path / "lines.json"
+    own.write_text(
+        '{"default": [{"name": "Our clinic", "phone": "0701", "source": "https://example.org"}]}'
+    )
+    settings.SAFETY_CRISIS_RESOURCES = str(own)
+
+    assert resources_for("SE")[0]["name"] == "Our clinic"
