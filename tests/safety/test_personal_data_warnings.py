@@ -2,7 +2,6 @@
 is stored, may change the text, post anonymously or confirm, and the confirmation is kept
 with the content (the kinds of detail only, never the details)."""
 
-
 import pytest
 from django.urls import reverse
 
