@@ -177,8 +177,8 @@
       outbox.delete(frame.client_id);
       keepOutbox();
       dropPending(frame.client_id);
+      if (frame.code === "personal_data") askAboutPersonalData(frame);
     }
-    if (frame.code === "personal_data") askAboutPersonalData(frame);
   }
 
   // Personal details in a message: nothing was sent. The words are back in the composer,

@@ -175,6 +175,8 @@ def test_the_new_thread_page_shows_what_was_found_and_keeps_the_text(client, mem
     assert "a phone number" in page and "070-123 45 67" in page
     assert "You can call me" in page  # the text is kept in the box
     assert 'name="personal_data_answer"' in page and "post it anonymously" in page
+    fingerprint = response.context["form"].personal_data_warning.fingerprint
+    assert f'name="personal_data_fingerprint" value="{fingerprint}"' in page
     assert not Thread.objects.exists()
 
 
