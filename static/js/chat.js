@@ -34,6 +34,12 @@
     ]),
   );
   const keepOutbox = () => window.sessionStorage.setItem(outboxKey, JSON.stringify([...outbox]));
+  // Messages the server held back for personal details, oldest first: {text, findings,
+  // fingerprint}. The first is asked about; each answer goes with its own text, nothing lost.
+  const refusedKey = `chat-refused:${text.socket}`;
+  const refused = JSON.parse(window.sessionStorage.getItem(refusedKey) || "[]");
+  const keepRefused = () => window.sessionStorage.setItem(refusedKey, JSON.stringify(refused));
+  let composerHoldsRefused = false; // the first refused message is in the composer to change
 
   const newClientId = () =>
     window.crypto && crypto.randomUUID
@@ -172,22 +178,39 @@
       return;
     }
     if (frame.client_id && outbox.has(frame.client_id)) {
-      // Nothing lost: the words go back into the box if it is empty.
-      if (input && !input.value.trim()) input.value = outbox.get(frame.client_id).text;
+      const words = outbox.get(frame.client_id).text;
       outbox.delete(frame.client_id);
       keepOutbox();
       dropPending(frame.client_id);
-      if (frame.code === "personal_data") askAboutPersonalData(frame);
+      if (frame.code === "personal_data" && personalBox) {
+        refused.push({ text: words, findings: frame.findings, fingerprint: frame.fingerprint });
+        keepRefused();
+        if (refused.length === 1) askAboutPersonalData();
+      } else if (input && !input.value.trim()) {
+        input.value = words; // nothing lost: the words go back into the box if it is empty
+      }
     }
   }
 
-  // Personal details in a message: nothing was sent. The words are back in the composer,
-  // and the author changes them, or says whose details they are and sends them as they are.
-  function askAboutPersonalData(frame) {
+  // Personal details in a message: nothing was sent. The first such message goes back into
+  // an empty composer (or is quoted when the author is writing something else), and the
+  // author changes it, or says whose details they are and sends it as it is.
+  function askAboutPersonalData() {
     if (!personalBox) return;
-    const found = personalBox.querySelector("[data-chat-personal-findings]");
-    found.replaceChildren(
-      ...frame.findings.map((finding) => {
+    const entry = refused[0];
+    if (!entry) {
+      personalBox.hidden = true;
+      composerHoldsRefused = false;
+      return;
+    }
+    const typed = input.value.trim();
+    composerHoldsRefused = !typed || typed === entry.text;
+    if (composerHoldsRefused) input.value = entry.text;
+    const quote = personalBox.querySelector("[data-chat-personal-text]");
+    quote.textContent = composerHoldsRefused ? "" : entry.text;
+    quote.hidden = composerHoldsRefused;
+    personalBox.querySelector("[data-chat-personal-findings]").replaceChildren(
+      ...entry.findings.map((finding) => {
         const item = document.createElement("li");
         const detail = document.createElement("strong");
         detail.textContent = finding.text;
@@ -195,19 +218,29 @@
         return item;
       }),
     );
-    personalBox.dataset.fingerprint = frame.fingerprint;
     personalBox.hidden = false;
     personalBox.focus();
   }
 
-  function sendMessage(body, personalData) {
+  function answerAboutPersonalData(answer) {
+    const entry = refused[0];
+    const body = composerHoldsRefused ? input.value.trim() : entry && entry.text;
+    if (!body) return;
+    refused.shift();
+    keepRefused();
+    if (composerHoldsRefused) input.value = "";
+    composerHoldsRefused = false;
+    queueMessage(body, { answer, fingerprint: entry.fingerprint });
+    input.focus();
+    askAboutPersonalData(); // the next one held back, if any
+  }
+
+  function queueMessage(body, personalData) {
     errorBox.hidden = true;
-    if (personalBox) personalBox.hidden = true;
     const clientId = newClientId();
     outbox.set(clientId, personalData ? { text: body, personal_data: personalData } : { text: body });
     keepOutbox();
     showPending(clientId, body);
-    input.value = "";
     flush();
   }
 
@@ -280,18 +313,20 @@
         refuse({ message: text.textEmpty });
         return;
       }
-      sendMessage(body);
+      if (composerHoldsRefused) {
+        // The author changed the held-back message (or sends it again to be asked anew).
+        refused.shift();
+        keepRefused();
+        composerHoldsRefused = false;
+      }
+      queueMessage(body);
+      input.value = "";
+      askAboutPersonalData(); // hides the question, or asks about the next held-back message
     });
     if (personalBox) {
       personalBox.addEventListener("click", (event) => {
         const button = event.target.closest("[data-personal-answer]");
-        const body = input.value.trim();
-        if (!button || !body) return;
-        sendMessage(body, {
-          answer: button.dataset.personalAnswer,
-          fingerprint: personalBox.dataset.fingerprint,
-        });
-        input.focus();
+        if (button) answerAboutPersonalData(button.dataset.personalAnswer);
       });
     }
     input.addEventListener("keydown", (event) => {
@@ -348,6 +383,8 @@
     }
   }
 
-  for (const [clientId, entry] of outbox) showPending(clientId, entry.text); // from before a reload
+  // From before a reload: what was still on its way, and what waits for an answer.
+  for (const [clientId, entry] of outbox) showPending(clientId, entry.text);
+  if (input) askAboutPersonalData();
   connect();
 })();

@@ -71,16 +71,22 @@ def test_a_clinician_answers_a_health_claim_with_a_note_that_another_patient_see
     browser_problems.assert_none()
 
 
-def test_personal_details_in_chat_are_asked_about_in_the_composer_before_sending(
-    live_site, new_page, browser_problems, assert_accessible, make_group, make_user, join
-):
+@pytest.fixture
+def chat_page(live_site, new_page, assert_accessible, make_group, make_user, join):
+    """patient1's chat room, logged in."""
     group = make_group("Living with diabetes")
     patient1 = make_user(display_name="Morning walker")
     join(patient1, group)
-
     page = new_page()
     page.goto(f"{live_site.url}/groups/{group.slug}/chat/")
     log_in(page, assert_accessible, email=patient1.email)
+    return page
+
+
+def test_personal_details_in_chat_are_asked_about_in_the_composer_before_sending(
+    chat_page, browser_problems, assert_accessible
+):
+    page = chat_page
     composer = page.get_by_role("textbox", name="Message")
     composer.fill("Call me on 070-123 45 67 tonight")
     composer.press("Enter")
@@ -97,4 +103,47 @@ def test_personal_details_in_chat_are_asked_about_in_the_composer_before_sending
     expect(page.locator("[data-chat-messages] li[data-id]")).to_have_count(1)
     expect(warning).to_be_hidden()
     assert PersonalDataConfirmation.objects.get().answer == "own"
+    browser_problems.assert_none()
+
+
+def test_messages_held_back_while_offline_are_each_asked_about_and_survive_a_reload(
+    chat_page, browser_problems, assert_accessible
+):
+    page = chat_page
+    composer = page.get_by_role("textbox", name="Message")
+    warning = page.locator("[data-chat-personal]")
+    expect(page.locator("[data-chat-offline]")).to_be_empty()
+
+    # Two messages written while offline both carry someone's details.
+    page.context.set_offline(True)
+    page.evaluate("window.dispatchEvent(new Event('offline'))")
+    for words in ("My number is 070-123 45 67", "Dr Lindqvist said to rest"):
+        composer.fill(words)
+        composer.press("Enter")
+    composer.fill("Still writing this")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    # The first is quoted (the author is writing something else), and kept across a reload.
+    expect(warning).to_be_visible()
+    expect(warning.locator("blockquote")).to_have_text("My number is 070-123 45 67")
+    page.reload()
+    expect(warning).to_be_visible()
+    expect(composer).to_have_value("My number is 070-123 45 67")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="It is about me: send").click()
+    expect(composer).to_have_value("Dr Lindqvist said to rest")  # the next one, in its turn
+    page.get_by_role("button", name="The person agreed: send").click()
+    expect(page.locator("[data-chat-messages] li[data-id]")).to_have_count(2)
+    expect(warning).to_be_hidden()
+
+    answers = {
+        sent.body_source: PersonalDataConfirmation.objects.get(object_id=sent.pk).answer
+        for sent in ChatMessage.objects.all()
+    }
+    assert answers == {
+        "My number is 070-123 45 67": "own",
+        "Dr Lindqvist said to rest": "consent",
+    }
     browser_problems.assert_none()
