@@ -49,7 +49,7 @@ FORUM_POST = ModeratedKind(
     remove=remove,
     redact=redact,
     approve=approve_post,
-    takes_clinician_notes=True,
+    open_to_notes=lambda post: not post.is_deleted and not post.is_withheld,
 )
 
 

@@ -12,7 +12,7 @@ import rules
 from django.http import Http404
 
 from community.groups.models import SupportGroup
-from community.groups.policy import content_predicates, is_verified_clinician
+from community.groups.policy import content_predicates, is_group_clinician
 
 from .models import ClinicianNote, Post, PostImage, Thread
 
@@ -64,8 +64,15 @@ rules.add_perm(
 # Deleting your own words is allowed even while muted: it only ever removes.
 rules.add_perm("forum.delete_post", is_author & is_not_deleted & reads_in)
 rules.add_perm("forum.moderate", moderates)
-# Clinicians' notes under posts: by verified clinicians who are active members of the group.
-clinician_in = writes_in & is_verified_clinician
+
+
+@rules.predicate
+def is_clinician_in(user, obj) -> bool:
+    return is_group_clinician(user, group_of(obj))
+
+
+# Clinicians' notes under posts: by the group's own clinicians, active and still verified.
+clinician_in = writes_in & is_clinician_in
 rules.add_perm("forum.write_notes", clinician_in)  # anywhere in the group or thread
 rules.add_perm("forum.write_note", clinician_in & is_not_deleted & is_published & ~is_author)
 

@@ -21,6 +21,7 @@ from community.privacy.retention import Purge, register_purge
 
 from .models import (
     ClinicianNote,
+    ClinicianNoteRevision,
     Post,
     PostImage,
     PostRevision,
@@ -126,6 +127,21 @@ def notes_written(user) -> list[dict]:
     ]
 
 
+def note_revisions_written(user) -> list[dict]:
+    revisions = ClinicianNoteRevision.objects.filter(note__author=user).select_related(
+        "note__post__thread__group"
+    )
+    return [
+        {
+            "post": post_address(revision.note.post),
+            "kind": revision.get_stance_display(),
+            "text": revision.body_source,
+            "saved": when(revision.created_at),
+        }
+        for revision in revisions.order_by("pk")
+    ]
+
+
 def photos_uploaded(user):
     for image in PostImage.objects.filter(post__author=user).order_by("pk"):
         suffix = PurePosixPath(image.file.name).suffix
@@ -153,6 +169,8 @@ def erase_post_text(post: Post, now: datetime) -> None:
         ]
     )
     post.revisions.all().delete()
+    # Clinicians' words about erased words would keep what the post said alive.
+    delete_notes(list(post.clinician_notes.values_list("pk", flat=True)))
     for image in post.images.all():
         transaction.on_commit(partial(image.file.storage.delete, image.file.name))
     post.images.all().delete()
@@ -183,7 +201,7 @@ def erase_forum_data(user, delete_content: bool) -> None:
             erase_post_text(post, now)
         for thread in Thread.objects.filter(author=user).select_related("group"):
             erase_thread_title(thread)
-        ClinicianNote.objects.filter(author=user).delete()  # with their earlier versions
+        delete_notes(list(ClinicianNote.objects.filter(author=user).values_list("pk", flat=True)))
 
 
 def retention_cutoff(group: SupportGroup, now: datetime) -> datetime:
@@ -215,11 +233,17 @@ def purge_removed_notes(now: datetime) -> int:
         expired = ClinicianNote.objects.filter(
             post__thread__group=group, removed_at__lt=retention_cutoff(group, now)
         )
-        ids = list(expired.values_list("pk", flat=True))
-        if ids:
-            erase_texts_about(kind=CLINICIAN_NOTE.key, object_ids=ids)
-            deleted += ClinicianNote.objects.filter(pk__in=ids).delete()[0]
+        deleted += delete_notes(list(expired.values_list("pk", flat=True)))
     return deleted
+
+
+def delete_notes(ids: list[int]) -> int:
+    """Delete clinicians' notes with their earlier versions and the moderators' copies."""
+    if not ids:
+        return 0
+    erase_texts_about(kind=CLINICIAN_NOTE.key, object_ids=ids)
+    ClinicianNote.objects.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 def erase_moderators_copies(now: datetime) -> None:
@@ -244,6 +268,12 @@ def register_privacy_hooks() -> None:
         ("forum.reactions", _("Your reactions"), reactions_given, None),
         ("forum.follows", _("Threads you follow"), threads_followed, None),
         ("forum.clinician_notes", _("Your clinician's notes"), notes_written, None),
+        (
+            "forum.note_revisions",
+            _("Earlier versions of your clinician's notes"),
+            note_revisions_written,
+            None,
+        ),
     ]
     for key, title, collect, files in sections:
         register_export_section(ExportSection(key, title, collect, files))

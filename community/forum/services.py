@@ -41,6 +41,7 @@ from community.safety.services import (
 from .images import CleanImage
 from .mentions import mentioned_members
 from .models import (
+    ClinicianNote,
     Post,
     PostImage,
     PostRevision,
@@ -535,13 +536,15 @@ def reveal_author(*, viewer, post: Post):
 
 
 @transaction.atomic
-def record_history_view(*, viewer, post: Post) -> None:
-    """Let a moderator read a post's earlier versions, and record that they did."""
+def record_history_view(*, viewer, post: Post, note: ClinicianNote | None = None) -> None:
+    """Let a moderator read the earlier versions of a post, or of a clinician's note under
+    it, and record that they did."""
     require(viewer, "forum.moderate", post)
+    content = note or post
     record_access(
         viewer=viewer,
-        subject=post.author,
+        subject=content.author,
         reason=AccessRecord.Reason.VIEW_REVISIONS,
-        target=post,
+        target=content,
         group_id=post.thread.group_id,
     )

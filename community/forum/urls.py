@@ -27,5 +27,10 @@ urlpatterns = [
     path(f"{group}posts/<int:post_id>/history/", views.post_history, name="post_history"),
     path(f"{group}posts/<int:post_id>/author/", views.post_author, name="post_author"),
     path(f"{group}posts/<int:post_id>/note/", note_views.clinician_note, name="clinician_note"),
+    path(
+        f"{group}posts/<int:post_id>/notes/<int:note_id>/history/",
+        views.post_history,
+        name="note_history",
+    ),
     path(f"{group}images/<int:image_id>/", views.image, name="image"),
 ]

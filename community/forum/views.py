@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -430,17 +430,30 @@ def thread_move(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse
 
 
 @login_required
-def post_history(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
-    """Earlier versions of a post, for moderators; each look is recorded."""
+def post_history(
+    request: HttpRequest, slug: str, post_id: int, note_id: int | None = None
+) -> HttpResponse:
+    """Earlier versions of a post, or of a clinician's note under it, for moderators; each
+    look is recorded."""
     post = access_post(request.user, slug, post_id)
+    note = None
+    if note_id is not None:
+        note = post.clinician_notes.select_related("author").filter(pk=note_id).first()
+        if note is None:
+            raise Http404
     if not request.user.has_perm("forum.moderate", post):
         raise PermissionDenied
     require_mfa(request.user)
-    services.record_history_view(viewer=request.user, post=post)
+    services.record_history_view(viewer=request.user, post=post, note=note)
     return render(
         request,
         "forum/post_history.html",
-        {"group": post.thread.group, "post": post, "revisions": post.revisions.all()},
+        {
+            "group": post.thread.group,
+            "post": post,
+            "note": note,
+            "revisions": (note or post).revisions.all(),
+        },
     )
 
 

@@ -93,6 +93,18 @@ def is_group_moderator(user, group: SupportGroup) -> bool:
     return membership is not None and membership.role in (Role.MODERATOR, Role.GROUP_ADMIN)
 
 
+@rules.predicate
+def is_group_clinician(user, group: SupportGroup) -> bool:
+    """An active clinician of the group whose verification still holds (a revoked one keeps
+    the title, not the powers)."""
+    membership = active_membership(user, group)
+    return (
+        membership is not None
+        and membership.role == Role.CLINICIAN
+        and bool(user.is_verified_clinician)
+    )
+
+
 def content_predicates(group_of):
     """The three questions every kind of group content asks, for content whose group is
     `group_of(obj)`: may the user read it, write there, moderate it? (forum, chat, Q&A)"""

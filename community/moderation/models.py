@@ -39,16 +39,25 @@ class ModerationItemQuerySet(models.QuerySet):
         return self.order_by("-crisis", "-flag_count", "created_at", "pk")
 
     def for_clinicians(self) -> "ModerationItemQuerySet":
-        """The clinicians' lane: health claims and escalations still waiting for a clinician."""
-        return self.filter(clinician_asked_at__isnull=False, clinician_answered_at__isnull=True)
+        """The clinicians' lane: health claims and escalations still waiting for a clinician,
+        whatever the moderators' state, oldest request first."""
+        return self.filter(
+            clinician_asked_at__isnull=False, clinician_answered_at__isnull=True
+        ).order_by("clinician_asked_at", "pk")
 
 
 class ModerationItem(models.Model):
-    """One piece of content under review, with all its flags."""
+    """One piece of content under review, with all its flags.
+
+    `state` is the moderators' business only. The clinicians' lane (a clinician's word asked
+    for, then given) runs beside it, so neither closes or reopens the other's work.
+    """
 
     class State(models.TextChoices):
         OPEN = "open", _("Open")
         RESOLVED = "resolved", _("Resolved")
+        # Only a clinician's word was ever asked for: nothing for the moderators to do.
+        CLEAR = "clear", _("Nothing for moderators")
 
     kind = models.CharField(max_length=64)
     object_id = models.PositiveBigIntegerField()
@@ -68,7 +77,7 @@ class ModerationItem(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     escalated = models.BooleanField(default=False)
     # A member marked a health claim, or a moderator escalated: a clinician's word is asked
-    # for, until a clinician adds a note or decides none is needed.
+    # for, until a clinician adds a note or decides none is needed (state is not touched).
     clinician_asked_at = models.DateTimeField(null=True, blank=True)
     clinician_answered_at = models.DateTimeField(null=True, blank=True)
     # Held back by pre-moderation or a watched word: waits for a moderator's approval.
@@ -109,11 +118,6 @@ class ModerationItem(models.Model):
     @property
     def waits_for_clinician(self) -> bool:
         return self.clinician_asked_at is not None and self.clinician_answered_at is None
-
-    @property
-    def has_other_business(self) -> bool:
-        """Something other than a clinician's word still needs a moderator."""
-        return bool(self.flag_count or self.crisis or self.held or self.appealed_at)
 
     @property
     def active_claimant(self):

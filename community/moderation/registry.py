@@ -24,8 +24,12 @@ class ModeratedKind:
     # (content, new source text, reason the author is told), keeping the history
     redact: Callable[[object, str, str], None]
     approve: Callable[[object], None]  # publish content that was held for review
-    # Clinicians can add a note to it, so members may ask for one (a health claim).
-    takes_clinician_notes: bool = False
+    # Whether clinicians can add a note to it now, so members may ask for one (a health
+    # claim); None for kinds that never take notes.
+    open_to_notes: Callable[[object], bool] | None = None
+
+    def takes_clinician_notes(self, content) -> bool:
+        return self.open_to_notes is not None and self.open_to_notes(content)
 
 
 _kinds: dict[str, ModeratedKind] = {}

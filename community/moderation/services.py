@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.groups.models import Membership, Role
+from community.groups.policy import is_group_clinician
 from community.groups.services import mute_member, remove_member
 from community.notifications.services import notify
 
@@ -46,10 +47,14 @@ def flag_content(*, reporter, kind: str, object_id: int, reason: str, note: str 
         raise ValidationError(_("You cannot flag your own words."), code="own_content")
     if reason not in Reason.values:
         raise ValidationError(_("Please choose a reason."), code="reason")
-    if reason == Reason.HEALTH_CLAIM and not moderated.takes_clinician_notes:
+    if reason == Reason.HEALTH_CLAIM and not moderated.takes_clinician_notes(content):
         raise ValidationError(_("Please choose a reason."), code="reason")
+    # A health claim alone is the clinicians' business: it opens nothing for moderators.
+    state = ModerationItem.State.OPEN
+    if reason == Reason.HEALTH_CLAIM:
+        state = ModerationItem.State.CLEAR
     item, _created = ModerationItem.objects.get_or_create(
-        kind=kind, object_id=object_id, defaults={"group": group, "author": author}
+        kind=kind, object_id=object_id, defaults={"group": group, "author": author, "state": state}
     )
     item = ModerationItem.objects.select_for_update().get(pk=item.pk)
     # A resolved item that is flagged again is new work: reviewers must hear of it.
@@ -66,7 +71,7 @@ def flag_content(*, reporter, kind: str, object_id: int, reason: str, note: str 
             message = _("You have already flagged this. Thank you: moderators will look at it.")
         raise ValidationError(message, code="duplicate") from None
     if reason == Reason.HEALTH_CLAIM:
-        ask_clinicians(item)
+        ask_clinicians(item, asked_at=flag.created_at)  # from this mark on, askers hear back
         return flag
     item.flag_count = F("flag_count") + 1
     item.crisis = item.crisis or reason == Reason.CRISIS
@@ -107,17 +112,20 @@ def tell_reviewers(
         )
 
 
-def ask_clinicians(item: ModerationItem) -> None:
-    """Put the item in the clinicians' lane and tell them, once while it waits there."""
+def ask_clinicians(item: ModerationItem, *, asked_at=None) -> None:
+    """Put the item in the clinicians' lane and tell them, once while it waits there. The
+    moderators' state stays as it is: a request for a clinician's word is no concern."""
     if item.waits_for_clinician:
         return
-    item.clinician_asked_at, item.clinician_answered_at = timezone.now(), None
-    item.state, item.resolved_at = ModerationItem.State.OPEN, None
-    item.save(update_fields=["clinician_asked_at", "clinician_answered_at", "state", "resolved_at"])
+    item.clinician_asked_at, item.clinician_answered_at = asked_at or timezone.now(), None
+    item.save(update_fields=["clinician_asked_at", "clinician_answered_at"])
     url = reverse("moderation:item", kwargs={"slug": item.group.slug, "item_id": item.pk})
     clinicians = (
         Membership.objects.filter(
-            group=item.group, role=Role.CLINICIAN, state=Membership.State.ACTIVE
+            group=item.group,
+            role=Role.CLINICIAN,
+            state=Membership.State.ACTIVE,
+            user__is_verified_clinician=True,
         )
         .exclude(user_id=item.author_id)
         .select_related("user")
@@ -134,19 +142,18 @@ def ask_clinicians(item: ModerationItem) -> None:
 
 @transaction.atomic
 def answer_clinician_request(*, clinician, kind: str, object_id: int) -> None:
-    """A clinician added a note to the content: the lane's request (if any) is answered,
-    and an item with nothing else waiting is resolved."""
+    """A clinician added a note to the content: the lane's request (if any) is answered.
+    Whatever moderators have to decide about it stays theirs (claim and state untouched)."""
     item = ModerationItem.objects.select_for_update().filter(kind=kind, object_id=object_id)
     item = item.first()
     if item is None or not item.waits_for_clinician:
         return
-    item.clinician_answered_at = timezone.now()
-    item.save(update_fields=["clinician_answered_at"])
+    close_clinician_request(item)
     log(item, moderator=clinician, action=Action.CLINICIAN_NOTE)
-    resolve(item, resolved=not item.has_other_business, decided_by=clinician)
     moderated, content = content_for(kind, object_id)
-    # The members who asked hear that the answer is there (never who else asked).
-    for flag in item.flags.filter(reason=Reason.HEALTH_CLAIM).select_related("reporter"):
+    # The members who asked this time hear that the answer is there (never who else asked).
+    asked = item.flags.filter(reason=Reason.HEALTH_CLAIM, created_at__gte=item.clinician_asked_at)
+    for flag in asked.exclude(reporter=None).select_related("reporter"):
         notify(
             recipient=flag.reporter,
             kind="moderation.clinician_answered",
@@ -296,23 +303,18 @@ def do_escalate(d: Decision) -> None:
     ask_clinicians(d.item)
 
 
-def do_close_clinician_request(d: Decision) -> None:
+def do_no_note_needed(d: Decision) -> None:
     """A clinician looked and finds no note needed; the content stays as it is."""
     if not d.item.waits_for_clinician:
         raise ValidationError(_("No clinician's word is asked for here."), code="not_asked")
-    if not is_clinician_of(d.moderator, d.item.group):
+    if not is_group_clinician(d.moderator, d.item.group):
         raise ValidationError(_("Only the group's clinicians can decide this."), code="role")
-    d.item.clinician_answered_at = timezone.now()
-    d.item.save(update_fields=["clinician_answered_at"])
+    close_clinician_request(d.item)
 
 
-def is_clinician_of(user, group) -> bool:
-    return (
-        user.is_verified_clinician
-        and Membership.objects.filter(
-            group=group, user=user, role=Role.CLINICIAN, state=Membership.State.ACTIVE
-        ).exists()
-    )
+def close_clinician_request(item: ModerationItem) -> None:
+    item.clinician_answered_at = timezone.now()
+    item.save(update_fields=["clinician_answered_at"])
 
 
 def do_approve(d: Decision) -> None:
@@ -323,12 +325,8 @@ def do_approve(d: Decision) -> None:
     d.item.save(update_fields=["held"])
 
 
-def unless_other_business(item: ModerationItem) -> bool:
-    return not item.has_other_business
-
-
 # action: (what it does, whether the item is then resolved, whether the member is told);
-# "whether resolved" may ask the item.
+# None: the moderators' state is not the action's business (it belongs to the clinicians' lane).
 DECISIONS = {
     Action.KEEP: (do_keep, True, False),
     Action.HIDE: (do_hide, False, False),
@@ -340,7 +338,7 @@ DECISIONS = {
     Action.REMOVE_MEMBER: (do_remove_member, True, True),
     Action.ESCALATE: (do_escalate, False, False),
     Action.APPROVE: (do_approve, True, False),
-    Action.NO_NOTE_NEEDED: (do_close_clinician_request, unless_other_business, False),
+    Action.NO_NOTE_NEEDED: (do_no_note_needed, None, False),
 }
 
 
@@ -358,7 +356,8 @@ def act(
     require_reviewer(moderator, item)
     if action not in DECISIONS:
         raise ValidationError(_("Unknown action."), code="action")
-    if item.state == ModerationItem.State.RESOLVED:
+    # The clinicians' lane may still wait on an item the moderators have resolved.
+    if item.state == ModerationItem.State.RESOLVED and action != Action.NO_NOTE_NEEDED:
         raise ValidationError(_("This item is already resolved."), code="resolved")
     if item.held and action not in (Action.APPROVE, Action.REMOVE):
         raise ValidationError(
@@ -380,8 +379,10 @@ def act(
         after=decision.after,
         subject=moderated.author_of(content),
     )
-    resolves = resolves(item) if callable(resolves) else resolves
-    resolve(item, resolved=resolves, decided_by=moderator)
+    if resolves is None:
+        release_claim(item)
+    else:
+        resolve(item, resolved=resolves, decided_by=moderator)
     if tells_member:
         notify(
             recipient=moderated.author_of(content),
@@ -391,6 +392,11 @@ def act(
             url=reverse("moderation:notices"),
         )
     return entry
+
+
+def release_claim(item: ModerationItem) -> None:
+    item.claimed_by, item.claimed_at = None, None
+    item.save(update_fields=["claimed_by", "claimed_at"])
 
 
 def resolve(item: ModerationItem, *, resolved: bool, decided_by=None) -> None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from community.accounts.mfa import require_mfa
+from community.groups.policy import is_group_clinician
 
 from . import services
 from .forms import ActionForm, AppealForm, FlagForm
@@ -38,7 +39,7 @@ def flag(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
     form = FlagForm(
         request.POST or None,
         initial=initial,
-        takes_clinician_notes=moderated.takes_clinician_notes,
+        takes_clinician_notes=moderated.takes_clinician_notes(content),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,7 +59,7 @@ def flag(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
             "kind": moderated,
             "back": moderated.url_of(content),
             "asks_clinician": initial.get("reason") == Reason.HEALTH_CLAIM
-            and moderated.takes_clinician_notes,
+            and moderated.takes_clinician_notes(content),
         },
         status=400 if form.errors else 200,
     )
@@ -83,7 +84,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     items = ModerationItem.objects.filter(group=group)
     if lane == CLINICIANS_LANE:
         # Health claims and escalations waiting for a clinician's word, whatever else.
-        items = items.for_clinicians().in_queue_order()
+        items = items.for_clinicians()
     else:
         lane = ""
         items = items.filter(state=state).in_queue_order()
@@ -183,7 +184,7 @@ def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResp
 
 def offers_no_note(user, item: ModerationItem) -> bool:
     """A clinician of the group, asked for their word, may decide that none is needed."""
-    return item.waits_for_clinician and services.is_clinician_of(user, item.group)
+    return item.waits_for_clinician and is_group_clinician(user, item.group)
 
 
 @login_required

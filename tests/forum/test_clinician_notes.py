@@ -15,11 +15,13 @@ from community.chat.services import send_message
 from community.forum import services as forum
 from community.forum.clinician_notes import NOTE_MAX, write_clinician_note
 from community.forum.models import ClinicianNote, ClinicianNoteRevision
+from community.forum.moderation_hooks import FORUM_POST
 from community.groups.models import Membership, Role
 from community.moderation import services as moderation
 from community.moderation.models import ModerationItem, Reason, WatchedWord
 from community.notifications.models import Notification
 from community.privacy.exports import export_sections
+from community.privacy.models import AccessRecord
 from community.privacy.services import close_account
 from community.privacy.tasks import apply_retention
 
@@ -57,18 +59,6 @@ def test_a_verified_clinician_of_the_group_adds_a_note_that_keeps_its_first_vers
     assert note.revisions.get().body_source == NOTE
 
 
-@pytest.fixture
-def verified_member(make_user, join, group):
-    """A verified clinician who is an ordinary member of the group (may write notes)."""
-    user = make_user(is_verified_clinician=True, mfa=True)
-    join(user, group)
-    return user
-
-
-def test_a_verified_clinician_who_is_a_plain_member_may_write_a_note_too(post, verified_member):
-    assert note_on(post, verified_member).pk
-
-
 @pytest.mark.parametrize(
     "who",
     [
@@ -77,6 +67,7 @@ def test_a_verified_clinician_who_is_a_plain_member_may_write_a_note_too(post, v
         "moderator",
         "group_admin",
         "muted_clinician",
+        "verified_plain_member",
         "unverified",
         "outsider_clinician",
         "staff",
@@ -92,6 +83,10 @@ def test_nobody_else_may_write_a_note_and_nothing_is_stored(
             Role.CLINICIAN,
             Membership.State.MUTED,
             join,
+        ),
+        # A verified clinician who is in the group as a patient does not speak for it.
+        "verified_plain_member": lambda: join_as(
+            make_user(is_verified_clinician=True), group, Role.MEMBER, "active", join
         ),
         "unverified": lambda: join_as(make_user(), group, Role.CLINICIAN, "active", join),
         "outsider_clinician": lambda: join_as(
@@ -233,17 +228,107 @@ def test_a_chat_message_takes_no_health_claim(member, peer, group):
         )
 
 
-def test_a_note_answers_the_lane_resolves_a_claim_only_item_and_tells_who_asked(
-    post, peer, clinician
-):
+def test_a_claim_alone_gives_moderators_nothing_to_do_and_a_note_answers_it(post, peer, clinician):
     item = ask_clinician(post, peer)
+    assert item.state == ModerationItem.State.CLEAR
+    assert not ModerationItem.objects.filter(state=ModerationItem.State.OPEN).exists()
 
     note_on(post, clinician)
 
     item.refresh_from_db()
-    assert not item.waits_for_clinician and item.state == ModerationItem.State.RESOLVED
+    assert not item.waits_for_clinician and item.state == ModerationItem.State.CLEAR
     assert item.actions.get().action == Action.CLINICIAN_NOTE
+    assert item.first_action_at is None  # the moderators' response times are theirs alone
     assert Notification.objects.filter(recipient=peer, kind="moderation.clinician_answered")
+
+
+def test_only_those_who_asked_this_time_hear_of_the_answer(
+    post, peer, clinician, make_user, join, group
+):
+    ask_clinician(post, peer)
+    note_on(post, clinician)
+    later = make_user()
+    join(later, group)
+    ask_clinician(post, later)
+
+    note_on(post, clinician, body="A second look: still ask your team.")
+
+    told = Notification.objects.filter(kind="moderation.clinician_answered")
+    assert sorted(notice.recipient.pk for notice in told) == sorted([peer.pk, later.pk])
+
+
+def test_a_claim_on_a_post_the_moderators_dealt_with_leaves_their_decision_alone(
+    post, peer, moderator, clinician, make_user, join, group
+):
+    moderation.flag_content(
+        reporter=peer, kind="forum.post", object_id=post.pk, reason=Reason.CRISIS
+    )
+    item = ModerationItem.objects.get()
+    moderation.act(moderator=moderator, item=item, action=Action.WARN, reason="Be kind")
+    asker = make_user()
+    join(asker, group)
+
+    ask_clinician(post, asker)
+    item.refresh_from_db()
+    assert item.state == ModerationItem.State.RESOLVED and item.waits_for_clinician
+    assert not ModerationItem.objects.filter(state=ModerationItem.State.OPEN).exists()
+
+    note_on(post, clinician)
+    item.refresh_from_db()
+    assert item.state == ModerationItem.State.RESOLVED and not item.waits_for_clinician
+    assert item.decided_by == moderator
+
+
+def test_a_clinician_may_still_answer_after_the_moderators_kept_the_post(
+    post, peer, moderator, clinician, make_user, join, group
+):
+    ask_clinician(post, peer)
+    worried = make_user()
+    join(worried, group)
+    moderation.flag_content(
+        reporter=worried, kind="forum.post", object_id=post.pk, reason=Reason.UNSAFE
+    )
+    item = ModerationItem.objects.get()
+    moderation.act(moderator=moderator, item=item, action=Action.KEEP)
+    assert list(ModerationItem.objects.for_clinicians()) == [item]
+
+    moderation.act(moderator=clinician, item=item, action=Action.NO_NOTE_NEEDED)
+
+    item.refresh_from_db()
+    assert item.state == ModerationItem.State.RESOLVED and not item.waits_for_clinician
+    assert not ModerationItem.objects.for_clinicians().exists()
+
+
+def test_a_note_leaves_a_moderators_claim_on_the_item_alone(
+    post, peer, moderator, clinician, make_user, join, group
+):
+    worried = make_user()
+    join(worried, group)
+    moderation.flag_content(
+        reporter=worried, kind="forum.post", object_id=post.pk, reason=Reason.UNSAFE
+    )
+    item = ask_clinician(post, peer)
+    moderation.claim_item(moderator=moderator, item=item)
+
+    note_on(post, clinician)
+
+    item.refresh_from_db()
+    assert item.claimed_by == moderator and item.first_action_at is None
+
+
+@pytest.mark.parametrize("withheld_by", ["author", "moderator"])
+def test_no_clinician_is_asked_about_a_deleted_or_hidden_post(
+    post, peer, member, moderator, withheld_by
+):
+    if withheld_by == "author":
+        forum.delete_post(actor=member, post=post)
+    else:
+        FORUM_POST.set_hidden(post, True)
+
+    with pytest.raises(ValidationError):
+        ask_clinician(post, peer)
+
+    assert not ModerationItem.objects.for_clinicians().exists()
 
 
 def test_a_note_leaves_an_item_with_concerns_open_for_the_moderators(
@@ -283,7 +368,7 @@ def test_a_clinician_may_decide_no_note_is_needed_but_a_moderator_may_not(
     moderation.act(moderator=clinician, item=item, action=Action.NO_NOTE_NEEDED)
 
     item.refresh_from_db()
-    assert item.state == ModerationItem.State.RESOLVED and not item.waits_for_clinician
+    assert item.state == ModerationItem.State.CLEAR and not item.waits_for_clinician
 
 
 # --- Moderating notes ---------------------------------------------------------------------
@@ -398,6 +483,72 @@ def test_the_lane_lists_what_waits_for_a_clinician(client, post, peer, clinician
     assert "For clinicians (1)" in lane and "A clinician's word is asked for" in lane
 
 
+def test_the_moderators_queue_leaves_claims_to_the_lane_and_the_lane_shows_no_old_crisis(
+    client, post, peer, moderator, clinician, make_user, join, group
+):
+    moderation.flag_content(
+        reporter=peer, kind="forum.post", object_id=post.pk, reason=Reason.CRISIS
+    )
+    item = ModerationItem.objects.get()
+    moderation.act(moderator=moderator, item=item, action=Action.KEEP)
+    asker = make_user()
+    join(asker, group)
+    ask_clinician(post, asker)
+    url = reverse("moderation:queue", kwargs={"slug": group.slug})
+    client.force_login(moderator)
+
+    queue = client.get(url).content.decode()
+    lane = client.get(url, {"lane": "clinicians"}).content.decode()
+
+    assert "Nothing to review" in queue and f"item {item.pk}" not in queue
+    assert f"item {item.pk}" in lane and "A clinician's word is asked for" in lane
+    assert "Crisis:" not in lane and "is-crisis" not in lane
+
+
+def note_history_url(note) -> str:
+    kwargs = {"slug": note.post.thread.group.slug, "post_id": note.post_id, "note_id": note.pk}
+    return reverse("forum:note_history", kwargs=kwargs)
+
+
+def test_moderators_read_a_notes_earlier_versions_and_the_look_is_recorded(
+    client, post, clinician, moderator
+):
+    note = note_on(post, clinician)
+    note_on(post, clinician, body="Revised: ask your team.", stance="context")
+    client.force_login(moderator)
+
+    page = client.get(note_history_url(note)).content.decode()
+
+    assert "Cinnamon does <strong>not</strong> replace insulin" in page
+    assert "Revised: ask your team." in page and "Adds context" in page
+    [record] = AccessRecord.objects.filter(viewer=moderator)
+    assert record.subject == clinician and record.reason == AccessRecord.Reason.VIEW_REVISIONS
+    assert note_history_url(note) in thread_page(client, moderator, post)
+
+
+@pytest.mark.parametrize(("who", "status"), [("peer", 403), ("clinician", 403), ("outsider", 404)])
+def test_nobody_but_moderators_reads_a_notes_history(client, post, clinician, request, who, status):
+    note = note_on(post, clinician)
+    client.force_login(request.getfixturevalue(who))
+
+    assert client.get(note_history_url(note)).status_code == status
+    assert not AccessRecord.objects.exists()
+
+
+def test_a_note_of_another_post_has_no_history_here(
+    client, post, clinician, moderator, member, group
+):
+    note = note_on(post, clinician)
+    other = forum.create_thread(author=member, group=group, title="Other", body="Hi").posts.get()
+    client.force_login(moderator)
+    url = reverse(
+        "forum:note_history",
+        kwargs={"slug": group.slug, "post_id": other.pk, "note_id": note.pk},
+    )
+
+    assert client.get(url).status_code == 404
+
+
 def test_the_flag_form_offers_the_health_claim_preselected(client, post, peer):
     client.force_login(peer)
     url = reverse("moderation:flag", kwargs={"kind": "forum.post", "object_id": post.pk})
@@ -418,6 +569,27 @@ def test_the_clinicians_export_holds_their_notes(post, clinician):
     [record] = section.collect(clinician)
 
     assert record["text"] == NOTE and record["kind"] == "Corrects what the post says"
+
+
+def test_the_clinicians_export_holds_every_version_of_their_notes(post, clinician):
+    note_on(post, clinician)
+    note_on(post, clinician, body="Revised.", stance="context")
+    [section] = [s for s in export_sections() if s.key == "forum.note_revisions"]
+
+    records = section.collect(clinician)
+
+    assert [record["text"] for record in records] == [NOTE, "Revised."]
+    assert records[1]["kind"] == "Adds context"
+
+
+def test_notes_go_with_the_words_of_a_post_whose_author_erased_their_content(
+    post, clinician, member
+):
+    note_on(post, clinician)
+
+    close_account(user=member, delete_content=True)
+
+    assert not ClinicianNote.objects.exists() and not ClinicianNoteRevision.objects.exists()
 
 
 @pytest.mark.parametrize(("delete_content", "kept"), [(True, 0), (False, 1)])

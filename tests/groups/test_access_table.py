@@ -25,6 +25,7 @@ from community.clinicians.services import apply_for_verification
 from community.consent.models import Kind
 from community.consent.services import publish_document, save_draft
 from community.forum import services as forum_services
+from community.forum.clinician_notes import write_clinician_note
 from community.forum.images import clean_image
 from community.groups.models import Invitation, Membership, Role
 from community.groups.services import create_invitation
@@ -140,6 +141,10 @@ def thread_kwargs(world) -> dict:
 
 def post_kwargs(world) -> dict:
     return {"slug": world.group.slug, "post_id": world.post.pk}
+
+
+def note_kwargs(world) -> dict:
+    return {**post_kwargs(world), "note_id": world.clinician_note.pk}
 
 
 def session_kwargs(world) -> dict:
@@ -290,6 +295,7 @@ ACCESS_TABLE = [
         data={"kind": "support"},
     ),
     Row("forum:post_history", moderators_only(200), kwargs=post_kwargs),
+    Row("forum:note_history", moderators_only(200), kwargs=note_kwargs),
     Row("forum:post_author", moderators_only(200), kwargs=post_kwargs),
     # Only verified clinicians of the group write notes (the member wrote this post).
     Row("forum:clinician_note", inside_group(403, clinician=200, staff=404), kwargs=post_kwargs),
@@ -444,6 +450,7 @@ class World:
     qa_session: object = None
     question: object = None
     knowledge_entry: object = None
+    clinician_note: object = None
 
 
 @pytest.fixture
@@ -494,6 +501,9 @@ def world(
         thread=thread,
         post=post,
         image=post.images.get(),
+        clinician_note=write_clinician_note(
+            clinician=users["clinician"], post=post, stance="context", body="Ask your team."
+        ),
         notification=Notification.objects.create(
             recipient=users["member"],
             kind="forum.reply",

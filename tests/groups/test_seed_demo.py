@@ -104,7 +104,7 @@ def test_patient3_gets_404_for_every_page_of_the_first_group_that_patient1_can_r
     from community.chat.models import ChatMessage
     from community.clinicians.models import ClinicianApplication
     from community.consent.models import ConsentDocument
-    from community.forum.models import PostImage, Thread
+    from community.forum.models import ClinicianNote, PostImage, Thread
     from community.privacy.models import DataExport
     from community.qa.models import KnowledgeEntry, QASession, Question
 
@@ -129,6 +129,7 @@ def test_patient3_gets_404_for_every_page_of_the_first_group_that_patient1_can_r
         qa_session=QASession(pk=0),
         question=Question(pk=0),
         knowledge_entry=KnowledgeEntry(pk=0),
+        clinician_note=ClinicianNote(pk=0),
     )
     patient1 = get_user_model().objects.get(email="patient1@demo.example")
     patient3 = get_user_model().objects.get(email="patient3@demo.example")
