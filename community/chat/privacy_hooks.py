@@ -10,6 +10,7 @@ from community.moderation.services import erase_texts_about
 from community.privacy.erasure import Eraser, register_eraser
 from community.privacy.exports import ExportSection, register_export_section, when
 from community.privacy.retention import Purge, register_purge
+from community.safety.services import forget_confirmations
 
 from .models import ChatMessage
 from .moderation_hooks import CHAT_MESSAGE
@@ -46,6 +47,7 @@ def purge_old_messages(now: datetime) -> int:
         ids = list(expired.values_list("pk", flat=True))
         if ids:
             erase_texts_about(kind=CHAT_MESSAGE.key, object_ids=ids)
+            forget_confirmations(kind=CHAT_MESSAGE.key, object_ids=ids)
             erased += ChatMessage.objects.filter(pk__in=ids).delete()[0]
     return erased
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.markup.render import normalise_source, render_markdown
-from community.moderation.screening import refuse_blocked_words
-from community.moderation.services import answer_clinician_request
+from community.moderation.models import WATCHED_WORD_PREFIX
+from community.moderation.screening import Screening, refuse_if_blocked, screen
+from community.moderation.services import answer_clinician_request, flag_automatically
 from community.notifications.services import notify
 from community.safety.personal_data import Confirmation
 from community.safety.services import screen_personal_data
@@ -59,7 +60,9 @@ def write_clinician_note(
     post = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
     require(clinician, "forum.write_note", post)
     stance, body = clean_stance(stance), clean_note(body)
-    refuse_blocked_words(post.thread.group, clinician, body)
+    group = post.thread.group
+    screening = screen(group=group, author=clinician, text=body, earlier_posts=10**6)
+    refuse_if_blocked(screening)
     note = ClinicianNote.objects.filter(post=post, author=clinician).first()
     if note is not None and (note.is_withheld or note.moderator_note):
         # Otherwise a clinician could put back what moderators redacted or removed.
@@ -73,17 +76,34 @@ def write_clinician_note(
     created = note is None
     note = store_note(note or ClinicianNote(post=post, author=clinician), stance, body)
     confirmed.record(kind=NOTE_KIND, object_id=note.pk, author=clinician)
+    flag_watched_words(note, screening)
     answer_clinician_request(clinician=clinician, kind="forum.post", object_id=post.pk)
     if created and post.author_id is not None:
         notify(
             recipient=post.author,
             kind=NOTE_KIND,
-            group=post.thread.group,
+            group=group,
             actor=clinician,
             target=f"forum.post:{post.pk}",
             url=reverse("forum:post_link", kwargs={"post_id": post.pk}),
         )
     return note
+
+
+def flag_watched_words(note: ClinicianNote, screening: Screening) -> None:
+    """Watched words ask moderators to look, as on posts; a note cannot wait for approval,
+    so a word that would hold a post flags the note instead."""
+    reasons = [f"{WATCHED_WORD_PREFIX}{phrase}" for phrase in screening.flag_phrases]
+    if screening.hold:
+        reasons.append(screening.note)
+    for reason in reasons:
+        flag_automatically(
+            kind=NOTE_KIND,
+            object_id=note.pk,
+            group=note.post.thread.group,
+            author=note.author,
+            note=reason,
+        )
 
 
 def store_note(note: ClinicianNote, stance: str, body: str) -> ClinicianNote:

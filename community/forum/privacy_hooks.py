@@ -18,6 +18,7 @@ from community.moderation.services import erase_texts_about, objects_with_texts
 from community.privacy.erasure import Eraser, register_eraser
 from community.privacy.exports import ExportSection, register_export_section, when
 from community.privacy.retention import Purge, register_purge
+from community.safety.services import forget_confirmations
 
 from .models import (
     ClinicianNote,
@@ -169,6 +170,7 @@ def erase_post_text(post: Post, now: datetime) -> None:
         ]
     )
     post.revisions.all().delete()
+    forget_confirmations(kind=FORUM_POST.key, object_ids=[post.pk])
     # Clinicians' words about erased words would keep what the post said alive.
     delete_notes(list(post.clinician_notes.values_list("pk", flat=True)))
     for image in post.images.all():
@@ -242,6 +244,7 @@ def delete_notes(ids: list[int]) -> int:
     if not ids:
         return 0
     erase_texts_about(kind=CLINICIAN_NOTE.key, object_ids=ids)
+    forget_confirmations(kind=CLINICIAN_NOTE.key, object_ids=ids)
     ClinicianNote.objects.filter(pk__in=ids).delete()
     return len(ids)
 

@@ -43,6 +43,12 @@ class ConfirmedPersonalData:
         )
 
 
+def forget_confirmations(*, kind: str, object_ids: list[int]) -> int:
+    """The content is erased: the author's answers about its personal details go with it."""
+    confirmations = PersonalDataConfirmation.objects.filter(kind=kind, object_id__in=object_ids)
+    return confirmations.delete()[0]
+
+
 def screen_personal_data(
     text: str, confirmation: Confirmation | None, *, earlier: str = ""
 ) -> ConfirmedPersonalData:

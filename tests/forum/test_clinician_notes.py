@@ -155,6 +155,18 @@ def test_a_note_with_a_blocked_word_is_refused(post, clinician, group):
     assert not ClinicianNote.objects.exists()
 
 
+@pytest.mark.parametrize("response", [WatchedWord.Response.FLAG, WatchedWord.Response.HOLD])
+def test_a_watched_word_in_a_note_asks_moderators_to_look(post, clinician, group, response):
+    WatchedWord.objects.create(group=group, phrase="guaranteed", response=response)
+
+    note = note_on(post, clinician, body="Nothing is guaranteed; ask your team.")
+
+    item = ModerationItem.objects.get(kind="forum.clinician_note", object_id=note.pk)
+    assert item.state == ModerationItem.State.OPEN
+    assert item.flags.get().note == "Watched word: guaranteed"
+    assert ClinicianNote.objects.get().hidden_at is None  # shown, and looked at
+
+
 # --- Versions, notifications ------------------------------------------------------------------
 
 

@@ -329,3 +329,36 @@ def test_closing_the_account_keeps_a_confirmation_only_with_content_that_stays(
     close_account(user=member, delete_content=delete_content)
 
     assert PersonalDataConfirmation.objects.count() == kept
+
+
+def test_confirmations_go_when_retention_erases_their_chat_message_or_post(member, group):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from community.privacy.tasks import apply_retention
+
+    room = ChatRoom.objects.create(group=group)
+    send_message(
+        author=member,
+        room=room,
+        text=EMAIL_TEXT,
+        client_id="a",
+        personal_data=confirmed(EMAIL_TEXT),
+    )
+    thread = forum.create_thread(
+        author=member,
+        group=group,
+        title="Evenings",
+        body=PHONE_TEXT,
+        personal_data=confirmed(PHONE_TEXT),
+    )
+    forum.delete_post(actor=member, post=thread.posts.get())
+    assert PersonalDataConfirmation.objects.count() == 2
+    days = max(group.chat_retention_days, group.removed_content_retention_days) + 1
+
+    with time_machine.travel(timezone.now() + timedelta(days=days)):
+        apply_retention()
+
+    assert not PersonalDataConfirmation.objects.exists()
