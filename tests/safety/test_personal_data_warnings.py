@@ -2,13 +2,18 @@
 is stored, may change the text, post anonymously or confirm, and the confirmation is kept
 with the content (the kinds of detail only, never the details)."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from community.chat.models import ChatMessage, ChatRoom
 from community.chat.services import edit_message, send_message
 from community.forum import services as forum
 from community.forum.models import Post, Thread
+from community.privacy.tasks import apply_retention
 from community.qa.models import Question
 from community.qa.services import ask
 from community.safety.models import PersonalDataConfirmation
@@ -29,6 +34,17 @@ def confirmed(text: str, answer: str = Answer.OWN) -> Confirmation:
 
 
 # --- The services ------------------------------------------------------------------------
+
+
+def confirmed_thread(member, group) -> Thread:
+    """A thread whose first post has a phone number its author confirmed as their own."""
+    return forum.create_thread(
+        author=member,
+        group=group,
+        title="Evenings",
+        body=PHONE_TEXT,
+        personal_data=confirmed(PHONE_TEXT),
+    )
 
 
 def test_a_post_with_a_phone_number_is_refused_until_confirmed_and_nothing_is_stored(member, group):
@@ -74,13 +90,7 @@ def test_a_title_with_a_name_after_a_title_word_is_asked_about(member, group):
 
 
 def test_an_edit_asks_only_about_details_that_are_new(member, group):
-    thread = forum.create_thread(
-        author=member,
-        group=group,
-        title="Evenings",
-        body=PHONE_TEXT,
-        personal_data=confirmed(PHONE_TEXT),
-    )
+    thread = confirmed_thread(member, group)
     post = thread.posts.get()
 
     forum.edit_post(editor=member, post=post, body=PHONE_TEXT + " Thanks!")
@@ -272,13 +282,7 @@ def test_the_warning_is_in_the_members_language(client, member, group):
 def test_the_review_page_says_what_the_author_confirmed(client, member, moderator, group, peer):
     from community.moderation.services import flag_content
 
-    thread = forum.create_thread(
-        author=member,
-        group=group,
-        title="Evenings",
-        body=PHONE_TEXT,
-        personal_data=confirmed(PHONE_TEXT),
-    )
+    thread = confirmed_thread(member, group)
     flag = flag_content(
         reporter=peer, kind="forum.post", object_id=thread.posts.get().pk, reason="third_party"
     )
@@ -318,13 +322,7 @@ def test_closing_the_account_keeps_a_confirmation_only_with_content_that_stays(
 ):
     from community.privacy.services import close_account
 
-    forum.create_thread(
-        author=member,
-        group=group,
-        title="Evenings",
-        body=PHONE_TEXT,
-        personal_data=confirmed(PHONE_TEXT),
-    )
+    confirmed_thread(member, group)
 
     close_account(user=member, delete_content=delete_content)
 
@@ -332,13 +330,6 @@ def test_closing_the_account_keeps_a_confirmation_only_with_content_that_stays(
 
 
 def test_confirmations_go_when_retention_erases_their_chat_message_or_post(member, group):
-    from datetime import timedelta
-
-    import time_machine
-    from django.utils import timezone
-
-    from community.privacy.tasks import apply_retention
-
     room = ChatRoom.objects.create(group=group)
     send_message(
         author=member,
@@ -347,13 +338,7 @@ def test_confirmations_go_when_retention_erases_their_chat_message_or_post(membe
         client_id="a",
         personal_data=confirmed(EMAIL_TEXT),
     )
-    thread = forum.create_thread(
-        author=member,
-        group=group,
-        title="Evenings",
-        body=PHONE_TEXT,
-        personal_data=confirmed(PHONE_TEXT),
-    )
+    thread = confirmed_thread(member, group)
     forum.delete_post(actor=member, post=thread.posts.get())
     assert PersonalDataConfirmation.objects.count() == 2
     days = max(group.chat_retention_days, group.removed_content_retention_days) + 1
