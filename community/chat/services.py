@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.markup.render import normalise_source, render_markdown
+from community.markup.render import clean_source, render_markdown
 from community.moderation.models import WATCHED_WORD_PREFIX
 from community.moderation.screening import refuse_blocked_words, refuse_if_blocked, screen
 from community.moderation.services import flag_automatically
@@ -39,17 +39,12 @@ def require(user, permission: str, obj) -> None:
 
 
 def clean_message(text: str) -> str:
-    text = normalise_source(text)
-    if not text:
-        raise ValidationError(_("Please write something before sending."), code="empty")
-    limit = settings.CHAT_MESSAGE_MAX_LENGTH
-    if len(text) > limit:
-        raise ValidationError(
-            _("This message is %(length)d characters long; the limit is %(max)d."),
-            code="too_long",
-            params={"length": len(text), "max": limit},
-        )
-    return text
+    return clean_source(
+        text,
+        limit=settings.CHAT_MESSAGE_MAX_LENGTH,
+        empty=_("Please write something before sending."),
+        too_long=_("This message is %(length)d characters long; the limit is %(max)d."),
+    )
 
 
 def clean_client_id(client_id: str) -> str:

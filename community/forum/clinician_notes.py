@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from community.markup.render import normalise_source, render_markdown
+from community.markup.render import clean_source, render_markdown
 from community.moderation.models import WATCHED_WORD_PREFIX
 from community.moderation.screening import Screening, refuse_if_blocked, screen
 from community.moderation.services import answer_clinician_request, flag_automatically
@@ -26,19 +26,16 @@ NOTE_KIND = "forum.clinician_note"  # moderation kind and notification kind
 
 
 def clean_note(body: str) -> str:
-    body = normalise_source(body)
-    if not body:
-        raise ValidationError(_("Please write the note."), code="empty")
-    if len(body) > NOTE_MAX:
-        raise ValidationError(
-            _(
-                "This note is %(length)d characters long; please keep it under %(max)d. "
-                "A longer text fits the group's knowledge bank."
-            ),
-            code="too_long",
-            params={"length": len(body), "max": NOTE_MAX},
-        )
-    return body
+    return clean_source(
+        body,
+        limit=NOTE_MAX,
+        empty=_("Please write the note."),
+        too_long=_(
+            "This note is %(length)d characters long; please keep it under %(max)d. "
+            "A longer text fits the group's knowledge bank."
+        ),
+        code_prefix="body_",
+    )
 
 
 def clean_stance(stance: str) -> str:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from community.groups.models import Membership, SupportGroup
 from community.markup.render import (
     MAX_SOURCE_LENGTH,
-    normalise_source,
+    clean_source,
     render_markdown,
     without_controls,
 )
@@ -81,19 +81,16 @@ def clean_title(title: str) -> str:
 
 
 def clean_body(body: str) -> str:
-    body = normalise_source(body)
-    if not body:
-        raise ValidationError(_("Please write something before posting."), code="body_empty")
-    if len(body) > MAX_SOURCE_LENGTH:
-        raise ValidationError(
-            _(
-                "This text is %(length)d characters long; the limit is %(max)d. "
-                "You could split it into two posts."
-            ),
-            code="body_too_long",
-            params={"length": len(body), "max": MAX_SOURCE_LENGTH},
-        )
-    return body
+    return clean_source(
+        body,
+        limit=MAX_SOURCE_LENGTH,
+        empty=_("Please write something before posting."),
+        too_long=_(
+            "This text is %(length)d characters long; the limit is %(max)d. "
+            "You could split it into two posts."
+        ),
+        code_prefix="body_",
+    )
 
 
 def clean_content_warning(label: str) -> str:

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 import nh3
+from django.core.exceptions import ValidationError
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
@@ -85,6 +86,19 @@ def normalise_source(text: str) -> str:
     """Member text as stored: plain newlines (browsers send CRLF), no control characters,
     no surrounding blank space."""
     return without_controls((text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def clean_source(text: str, *, limit: int, empty, too_long, code_prefix: str = "") -> str:
+    """Member text as stored, refused when empty or longer than `limit` with the caller's
+    words (`too_long` names %(length)d and %(max)d); codes `<prefix>empty`, `<prefix>too_long`."""
+    text = normalise_source(text)
+    if not text:
+        raise ValidationError(empty, code=f"{code_prefix}empty")
+    if len(text) > limit:
+        raise ValidationError(
+            too_long, code=f"{code_prefix}too_long", params={"length": len(text), "max": limit}
+        )
+    return text
 
 
 @dataclass(frozen=True)

@@ -131,8 +131,8 @@ def test_no_note_goes_under_a_deleted_or_withheld_post(post, clinician, member, 
 @pytest.mark.parametrize(
     ("stance", "body", "code"),
     [
-        ("corrects", "   ", "empty"),
-        ("corrects", "x" * (NOTE_MAX + 1), "too_long"),
+        ("corrects", "   ", "body_empty"),
+        ("corrects", "x" * (NOTE_MAX + 1), "body_too_long"),
         ("agrees", "Fine", "stance"),
     ],
 )
