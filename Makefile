@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev browser clean
+.PHONY: run prod test lint bench install install-dev browser clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: install
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (HTTP and WebSocket). Stop with Ctrl-C."
 	$(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) \
 		--ws-per-message-deflate false --lifespan off --no-access-log
+
+# The production topology (Procfile: web x2, Celery worker, beat) on DATABASE_URL/REDIS_URL.
+prod: install
+	@bash scripts/prod.sh
 
 browser:
 	@bash scripts/ensure-chromium.sh

@@ -6,6 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("community")
+# Every task publishes through PublishOnceTask: a down broker costs a request one timeout.
+app = Celery("community", task_cls="config.outages:PublishOnceTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

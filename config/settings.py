@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "community.accounts",
+    "community.submissions",
     "community.groups",
     "community.privacy",
     "community.consent",
@@ -90,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before sessions, host checks and the HTTPS redirect.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -133,39 +136,96 @@ TEMPLATES = [
 ]
 
 # --- Database --------------------------------------------------------------------------
-# https://github.com/jazzband/dj-database-url
+# https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
+# Under ASGI every request runs in a thread of its own: persistent connections
+# (CONN_MAX_AGE > 0) would leave one open per thread. Each process keeps a bounded pool
+# instead, and a request hands its connection back when it ends. Sizing rule
+# (docs/operations.md): (web processes + Celery worker processes + beat) x
+# DATABASE_POOL_MAX_SIZE, plus a few for management commands, must stay below
+# PostgreSQL's max_connections.
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=0
     )
 }
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+DATABASE_POOL = env_bool("DATABASE_POOL", default=True)
+DATABASE_POOL_MIN_SIZE = int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1"))
+DATABASE_POOL_MAX_SIZE = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10"))
+# Seconds a request may wait for a free connection before it fails (a clear 503).
+DATABASE_POOL_TIMEOUT = float(os.environ.get("DATABASE_POOL_TIMEOUT", "10"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a restarted server's dead links go
+    DATABASES["default"]["OPTIONS"] = {"connect_timeout": DATABASE_CONNECT_TIMEOUT}
+    if DATABASE_POOL:
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": DATABASE_POOL_MIN_SIZE,
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": DATABASE_POOL_TIMEOUT,
+            # Idle connections beyond min_size are closed after a while.
+            "max_idle": 300,
+        }
+    else:
+        # An outside pooler (PgBouncer in transaction mode) holds the connections: no
+        # server-side cursors, which would not survive a change of server connection.
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: Channels' live test server refuses an in-memory database. One per
     # process, so two test runs (or xdist workers) on one machine never share a file.
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"community-test-{os.getpid()}.sqlite3")
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, Celery broker, cache ----------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every Redis client gives up after this many seconds (connect and read), so a frozen Redis
+# costs a request about a second, never a hang. A broken connection (Redis restarted) is
+# retried once on a fresh one; a timeout is not retried.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "1"))
+# After a failure, this process leaves Redis alone for so many seconds (config/outages.py).
+REDIS_OUTAGE_BACKOFF = float(os.environ.get("REDIS_OUTAGE_BACKOFF", "5"))
+
+
+def redis_client_options(asynchronous: bool = False) -> dict:
+    """Keyword arguments for every redis-py client and pool of the project."""
+    if asynchronous:
+        from redis.asyncio.retry import Retry
+    else:
+        from redis.retry import Retry
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    return {
+        "socket_connect_timeout": REDIS_TIMEOUT,
+        "socket_timeout": REDIS_TIMEOUT,
+        "retry": Retry(NoBackoff(), 1),
+        "retry_on_error": [RedisConnectionError],
+        "health_check_interval": 30,
+    }
+
+
+REDIS_CLIENT_OPTIONS = redis_client_options()
 
 if REDIS_URL:
     # Pub/sub layer: the faster group fan-out measured in TOOLING.md; the database, not
-    # the layer, guarantees delivery.
+    # the layer, guarantees delivery (chat clients replay what a broadcast missed).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "config.outages.OutageAwarePubSubChannelLayer",
             # Separate prefixes keep several deployments (or test runs) on one Redis apart.
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_PREFIX", "asgi")},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, **redis_client_options(asynchronous=True)}],
+                "prefix": os.environ.get("CHANNEL_PREFIX", "asgi"),
+            },
         }
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.outages.OutageAwareRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "community"),
+            "OPTIONS": REDIS_CLIENT_OPTIONS,
         }
     }
 else:
@@ -176,17 +236,51 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it has finished, so one whose worker died runs again: after
+# a worker restart, or when the broker's visibility timeout has passed. Every task is
+# idempotent (claims in the database), so running twice does nothing twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for Redis to come back
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": REDIS_TIMEOUT,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300")),
+}
+# Publishing a task from a request tries once: rows are written first and the sweeps below
+# deliver whatever a down broker kept back (config/celery.py explains).
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
+
+
+def seconds(name: str, default: float) -> float:
+    """A duration in seconds from the environment."""
+    return float(os.environ.get(name, default))
+
+
+# How often the sweeps run, and when they take over work (docs/operations.md).
+SWEEP_INVITATIONS_EVERY = seconds("SWEEP_INVITATIONS_EVERY", 300)
+SWEEP_NOTIFICATIONS_EVERY = seconds("SWEEP_NOTIFICATIONS_EVERY", 300)
+SWEEP_REMINDERS_EVERY = seconds("SWEEP_REMINDERS_EVERY", 300)
+SWEEP_EXPORTS_EVERY = seconds("SWEEP_EXPORTS_EVERY", 60)
+# A row still unsent this long after it was written was missed by the broker.
+SWEEP_UNSENT_AFTER = seconds("SWEEP_UNSENT_AFTER", 120)
+# An e-mail claimed this long ago by a worker that never marked it sent is free again.
+EMAIL_CLAIM_LEASE = seconds("EMAIL_CLAIM_LEASE", 600)
+# A data export whose build has not reported progress for this long died with its worker.
+EXPORT_STALLED_AFTER = seconds("EXPORT_STALLED_AFTER", 120)
 CELERY_BEAT_SCHEDULE = {
     # Deliver what a broker outage kept back: rows are written first, e-mail follows.
     "send-unsent-invitations": {
         "task": "community.groups.tasks.send_unsent_invitations",
-        "schedule": 300.0,
+        "schedule": SWEEP_INVITATIONS_EVERY,
     },
     "deliver-pending-notifications": {
         "task": "community.notifications.tasks.deliver_pending_notifications",
-        "schedule": 300.0,
+        "schedule": SWEEP_NOTIFICATIONS_EVERY,
     },
     # Hourly: each member gets the summary when it is the digest hour in their time zone.
     "send-daily-digests": {
@@ -196,17 +290,22 @@ CELERY_BEAT_SCHEDULE = {
     # Q&A reminders a day and an hour before (each sent once, however often this runs).
     "send-session-reminders": {
         "task": "community.qa.tasks.send_session_reminders",
-        "schedule": 300.0,
+        "schedule": SWEEP_REMINDERS_EVERY,
     },
     # Nightly: erase what is past its retention period (docs/retention.md).
     "apply-retention": {
         "task": "community.privacy.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=15),
     },
-    # Exports left waiting by a broker outage are built; expired ones are deleted.
+    # Keys of sent forms are needed for minutes (double clicks, retries), not for days.
+    "forget-old-submissions": {
+        "task": "community.submissions.tasks.forget_old_submissions",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    # Exports left waiting by a broker outage or a dead worker are built; expired ones go.
     "sweep-data-exports": {
         "task": "community.privacy.tasks.sweep_data_exports",
-        "schedule": 600.0,
+        "schedule": SWEEP_EXPORTS_EVERY,
     },
 }
 
@@ -241,6 +340,8 @@ if EMAIL_URL:
     vars().update(dj_email_url.parse(EMAIL_URL))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# An SMTP server that stops answering must not hold a worker (and its claim) for long.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Peer support <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -354,6 +455,11 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
 
 # --- Product settings ------------------------------------------------------------------
+# A form sent twice is stored once (community/submissions). A request without the form's key
+# (an old page, a script) counts as a repeat when it is the same as one sent this many
+# seconds before; keys are forgotten after SUBMISSION_KEYS_KEPT_DAYS.
+SUBMISSION_REPEAT_WINDOW = int(os.environ.get("SUBMISSION_REPEAT_WINDOW", "30"))
+SUBMISSION_KEYS_KEPT_DAYS = int(os.environ.get("SUBMISSION_KEYS_KEPT_DAYS", "7"))
 FORUM_POSTS_PER_PAGE = int(os.environ.get("FORUM_POSTS_PER_PAGE", "20"))
 FORUM_THREADS_PER_PAGE = int(os.environ.get("FORUM_THREADS_PER_PAGE", "25"))
 # Local hour (in each member's time zone) at which the daily summary e-mail goes out.

@@ -4,6 +4,9 @@ from django.views.generic import RedirectView
 
 from community.groups import views as group_views
 
+# A service that is down gets a translated "try again in a moment" (503), not a bare 500.
+handler500 = "config.outages.server_error"
+
 urlpatterns = [
     path("", group_views.home, name="home"),
     path("accounts/", include("community.accounts.urls")),

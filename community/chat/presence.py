@@ -3,13 +3,17 @@
 Each open socket is an entry with an expiry; a socket refreshes it while it lives (on every
 frame and on the client's heartbeat), so a process that dies without saying goodbye drops
 out of the list within PRESENCE_TTL seconds. Without Redis (development, one process) a
-dictionary in the process does the same.
+dictionary in the process does the same. Presence is a courtesy: while Redis is down the
+room works on, showing nobody, rather than failing the member's messages.
 """
 
 import time
+from contextlib import contextmanager
 
 import redis
 from django.conf import settings
+
+from config.outages import REDIS_ERRORS, RedisOutage
 
 PRESENCE_TTL = 60  # seconds
 
@@ -27,7 +31,7 @@ def _redis() -> redis.Redis | None:
     if not settings.REDIS_URL:
         return None
     if _client is None:
-        _client = redis.Redis.from_url(settings.REDIS_URL)
+        _client = redis.Redis.from_url(settings.REDIS_URL, **settings.REDIS_CLIENT_OPTIONS)
     return _client
 
 
@@ -39,8 +43,10 @@ def enter(room_id: int, user_id: int, socket: str) -> None:
         _local.setdefault(_key(room_id), {})[member] = expires
         return
     key = _key(room_id)
-    client.zadd(key, {member: expires})
-    client.expire(key, PRESENCE_TTL * 2)
+    with tolerating_outage():
+        RedisOutage.check()
+        client.zadd(key, {member: expires})
+        client.expire(key, PRESENCE_TTL * 2)
 
 
 def leave(room_id: int, user_id: int, socket: str) -> None:
@@ -49,7 +55,9 @@ def leave(room_id: int, user_id: int, socket: str) -> None:
     if client is None:
         _local.get(_key(room_id), {}).pop(member, None)
         return
-    client.zrem(_key(room_id), member)
+    with tolerating_outage():
+        RedisOutage.check()
+        client.zrem(_key(room_id), member)
 
 
 def present_user_ids(room_id: int) -> set[int]:
@@ -61,6 +69,18 @@ def present_user_ids(room_id: int) -> set[int]:
         members = [member for member, expires in entries.items() if expires > now]
     else:
         key = _key(room_id)
-        client.zremrangebyscore(key, 0, now)
-        members = [member.decode() for member in client.zrangebyscore(key, now, "+inf")]
+        members = []
+        with tolerating_outage():
+            RedisOutage.check()
+            client.zremrangebyscore(key, 0, now)
+            members = [member.decode() for member in client.zrangebyscore(key, now, "+inf")]
     return {int(member.split(":", 1)[0]) for member in members}
+
+
+@contextmanager
+def tolerating_outage():
+    """Skip a presence update while Redis is down (and note the outage for the others)."""
+    try:
+        yield
+    except REDIS_ERRORS:
+        RedisOutage.noticed()

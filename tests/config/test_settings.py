@@ -28,6 +28,13 @@ print(json.dumps({
     "email": s.EMAIL_BACKEND,
     "hosts": s.ALLOWED_HOSTS,
     "cache": s.CACHES["default"]["BACKEND"],
+    "conn_max_age": s.DATABASES["default"]["CONN_MAX_AGE"],
+    "pool": s.DATABASES["default"].get("OPTIONS", {}).get("pool"),
+    "cache_timeout": s.CACHES["default"].get("OPTIONS", {}).get("socket_timeout"),
+    "layer_timeout": s.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts", [{}])[0].get(
+        "socket_timeout"
+    ),
+    "broker_timeout": app.conf.broker_transport_options.get("socket_timeout"),
 }))
 """
 CONFIG_VARIABLES = [
@@ -80,12 +87,40 @@ def test_environment_variables_switch_to_the_production_parts():
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["debug"] is False
     assert values["engine"] == "django.db.backends.postgresql"
-    assert values["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert values["layer"] == "config.outages.OutageAwarePubSubChannelLayer"
     assert values["eager"] is False
     assert values["broker"] == "redis://cache.internal:6379/0"
     assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert values["hosts"] == ["community.example.org"]
     assert values["cache"].endswith("RedisCache")
+
+
+def test_production_database_connections_come_from_a_bounded_pool_per_process():
+    result = run_settings(
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        SITE_URL="https://community.example.org",
+        DATABASE_URL="postgres://app:pw@db.internal:5432/community",
+        DATABASE_POOL_MAX_SIZE="7",
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    # Persistent connections per request thread would pile up under ASGI.
+    assert values["conn_max_age"] == 0
+    assert values["pool"]["max_size"] == 7
+    assert values["pool"]["timeout"] > 0
+
+
+def test_every_redis_client_gives_up_after_about_a_second():
+    result = run_settings(
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        SITE_URL="https://community.example.org",
+        REDIS_URL="redis://cache.internal:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["cache_timeout"] == values["layer_timeout"] == values["broker_timeout"] == 1.0
 
 
 def test_production_mode_refuses_to_start_without_a_secret_key():
@@ -119,7 +154,7 @@ def test_the_tests_use_the_database_that_database_url_names():
 def test_the_channel_layer_delivers_a_group_message():
     """With REDIS_URL set this goes through Redis, and fails if Redis is unreachable."""
     expected = (
-        "channels_redis.pubsub.RedisPubSubChannelLayer"
+        "config.outages.OutageAwarePubSubChannelLayer"
         if os.environ.get("REDIS_URL")
         else "channels.layers.InMemoryChannelLayer"
     )
