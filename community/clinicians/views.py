@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from community.accounts.mfa import require_mfa
 from community.privacy.models import AccessRecord
 from community.privacy.services import record_access
+from community.submissions.web import once
 
 from . import services
 from .forms import ApplicationForm, DecisionForm
@@ -27,7 +28,10 @@ def apply(request: HttpRequest) -> HttpResponse:
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.apply_for_verification(user=request.user, **form.cleaned_data)
+            once(
+                request,
+                lambda: services.apply_for_verification(user=request.user, **form.cleaned_data),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from community.accounts.mfa import require_mfa
 from community.groups.adapter import accept_invitation_in_session
+from community.groups.models import SupportGroup
 from community.markup.render import render_markdown
+from community.submissions.web import once
 
 from . import services
 from .forms import AcceptanceForm, DraftForm
@@ -46,6 +48,13 @@ def documents_in_force(user, kinds: list[str]) -> list[ConsentDocument]:
     return [document for document in found if document is not None]
 
 
+def accept_and_join(request: HttpRequest, answers: dict) -> SupportGroup | None:
+    """Record the answers; signing up by invitation, join the group they were the last step
+    to (returned, so a repeated submission lands on the same group)."""
+    services.accept_documents(user=request.user, **answers)
+    return accept_invitation_in_session(request, request.user)
+
+
 @login_required
 def accept(request: HttpRequest) -> HttpResponse:
     """Ask for what is missing: required versions (blocking) and new optional ones."""
@@ -58,13 +67,11 @@ def accept(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.accept_documents(user=request.user, **form.answers())
+            joined = once(request, lambda: accept_and_join(request, form.answers()))
         except ValidationError as error:
             messages.warning(request, " ".join(error.messages))
             return redirect(request.get_full_path())
         messages.success(request, _("Thank you. Your answers have been recorded."))
-        # Signing up by invitation: the group is joined once the documents are accepted.
-        joined = accept_invitation_in_session(request, request.user)
         if joined is not None:
             messages.success(
                 request, _("Welcome! You are now a member of %(group)s.") % {"group": joined}
@@ -127,7 +134,8 @@ def kind_in_force(kind: str) -> str:
 @require_POST
 def grant(request: HttpRequest, kind: str) -> HttpResponse:
     try:
-        services.grant_consent(user=request.user, kind=kind_in_force(kind))
+        kind = kind_in_force(kind)
+        once(request, lambda: services.grant_consent(user=request.user, kind=kind))
         messages.success(request, _("Thank you. Your consent has been recorded."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -241,7 +249,10 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def save_draft_form(request: HttpRequest, form: DraftForm, *, draft) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_draft(author=request.user, draft=draft, **form.cleaned_data)
+            saved = once(
+                request,
+                lambda: services.save_draft(author=request.user, draft=draft, **form.cleaned_data),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -40,6 +40,9 @@ class ThreadQuerySet(models.QuerySet):
 
 
 class Thread(models.Model):
+    # Set by the service that stored it when the words suggest a crisis (the view then
+    # offers the writer support); False on rows read back, e.g. for a repeated submission.
+    crisis = False
     group = models.ForeignKey(
         SupportGroup, on_delete=models.CASCADE, related_name="threads", verbose_name=_("group")
     )
@@ -89,6 +92,9 @@ class Thread(models.Model):
 
 
 class Post(models.Model):
+    # Set by the service that stored it when the words suggest a crisis (the view then
+    # offers the writer support); False on rows read back, e.g. for a repeated submission.
+    crisis = False
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from community.accounts.mfa import require_mfa
+from community.submissions.web import once
 
 from .clinician_notes import write_clinician_note
 from .forms import ClinicianNoteForm
@@ -28,7 +29,12 @@ def clinician_note(request: HttpRequest, slug: str, post_id: int) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         saved = call_service(
             form,
-            lambda: write_clinician_note(clinician=request.user, post=post, **form.cleaned_data),
+            lambda: once(
+                request,
+                lambda: write_clinician_note(
+                    clinician=request.user, post=post, **form.cleaned_data
+                ),
+            ),
         )
         if saved:
             messages.success(request, _("Your note is shown under the post."))

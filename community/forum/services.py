@@ -396,18 +396,26 @@ def refresh_last_poster(thread: Thread) -> None:
 
 
 @transaction.atomic
-def toggle_reaction(*, user, post: Post, kind: str) -> bool:
-    """Add the reaction if the member has not given it yet, else take it back; return on/off."""
+def toggle_reaction(*, user, post: Post, kind: str, on: bool | None = None) -> bool:
+    """Give or take back a reaction (`on`), or without `on` switch it; return on/off.
+
+    Pages send the state the member chose (`on`), so a click sent twice changes nothing
+    the second time.
+    """
     if kind not in ReactionKind.values:
         raise ValidationError(_("Unknown reaction."), code="unknown_reaction")
     locked = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
     require(user, "forum.react", locked)  # on the locked copy: it may just have been deleted
-    removed, _count = Reaction.objects.filter(post=locked, user=user, kind=kind).delete()
-    if not removed:
-        Reaction.objects.create(post=locked, user=user, kind=kind)
+    given = Reaction.objects.filter(post=locked, user=user, kind=kind)
+    if on is None:
+        on = not given.exists()
+    if on:
+        Reaction.objects.get_or_create(post=locked, user=user, kind=kind)
+    else:
+        given.delete()
     recount_reactions(locked)
     post.reaction_counts = locked.reaction_counts
-    return not removed
+    return on
 
 
 def recount_reactions(post: Post) -> None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from community.accounts.mfa import require_mfa
 from community.groups.policy import groups_moderated_by
 from community.safety.services import offer_support
+from community.submissions.web import once
 
 from . import services
 from .forms import EditPostForm, MoveThreadForm, ReplyForm, SearchForm, ThreadForm
@@ -97,7 +98,12 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         thread = call_service(
             form,
-            lambda: services.create_thread(author=request.user, group=group, **form.cleaned_data),
+            lambda: once(
+                request,
+                lambda: services.create_thread(
+                    author=request.user, group=group, **form.cleaned_data
+                ),
+            ),
         )
         if thread:
             messages.success(request, _("Your thread was posted."))
@@ -298,7 +304,11 @@ def post_reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
     form = ReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         post = call_service(
-            form, lambda: services.reply(author=request.user, thread=thread, **form.cleaned_data)
+            form,
+            lambda: once(
+                request,
+                lambda: services.reply(author=request.user, thread=thread, **form.cleaned_data),
+            ),
         )
         if post:
             messages.success(request, _("Your reply was posted."))
@@ -340,6 +350,12 @@ def post_delete(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     return render(request, "forum/post_delete.html", {"group": post.thread.group, "post": post})
 
 
+def chosen_reaction(request: HttpRequest) -> tuple[str, bool | None]:
+    """The reaction and the state the member chose ("support:on"); a bare kind switches."""
+    kind, _sep, state = request.POST.get("reaction", request.POST.get("kind", "")).partition(":")
+    return kind, {"on": True, "off": False}.get(state)
+
+
 @login_required
 @require_POST
 def post_react(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
@@ -347,8 +363,9 @@ def post_react(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     post = access_post(request.user, slug, post_id)
     if not request.user.has_perm("forum.react", post):
         raise PermissionDenied
+    kind, on = chosen_reaction(request)
     try:
-        services.toggle_reaction(user=request.user, post=post, kind=request.POST.get("kind", ""))
+        services.toggle_reaction(user=request.user, post=post, kind=kind, on=on)
     except ValidationError:
         return HttpResponse(_("Unknown reaction."), status=400)
     if request.htmx:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.accounts.mfa import require_mfa
+from community.submissions.web import once
 
 from . import services
 from .adapter import opened_invitation, remember_invitation
@@ -73,8 +74,11 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.create_invitation(
-                inviter=request.user, group=group, **form.cleaned_data
+            invitation = once(
+                request,
+                lambda: services.create_invitation(
+                    inviter=request.user, group=group, **form.cleaned_data
+                ),
             )
         except services.InvitationError as error:
             form.add_error("email", error.message)
@@ -124,7 +128,8 @@ def change_invitation(request, slug: str, pk: int, action, success: str) -> Http
     invitation = access_managed_invitation(request.user, slug, pk)
     require_mfa(request.user)
     try:
-        action(actor=request.user, invitation=invitation)
+        # Resending twice by a double click would send two e-mails: the form's key stops it.
+        once(request, lambda: action(actor=request.user, invitation=invitation))
     except services.InvitationError as error:
         messages.error(request, error.message)
     else:

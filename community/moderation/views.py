@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from community.accounts.mfa import require_mfa
 from community.groups.policy import is_group_clinician
+from community.submissions.web import once
 
 from . import services
 from .forms import ActionForm, AppealForm, FlagForm
@@ -43,8 +44,11 @@ def flag(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.flag_content(
-                reporter=request.user, kind=kind, object_id=object_id, **form.cleaned_data
+            once(
+                request,
+                lambda: services.flag_content(
+                    reporter=request.user, kind=kind, object_id=object_id, **form.cleaned_data
+                ),
             )
         except ValidationError as error:
             messages.info(request, " ".join(error.messages))
@@ -209,7 +213,10 @@ def act(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     form = ActionForm(request.POST, offers_no_note=offers_no_note(request.user, item))
     if form.is_valid():
         try:
-            services.act(moderator=request.user, item=item, **form.cleaned_data)
+            once(
+                request,
+                lambda: services.act(moderator=request.user, item=item, **form.cleaned_data),
+            )
         except ValidationError as error:
             form.add_error(None, error)  # shown with what the moderator typed, kept
         else:
@@ -260,7 +267,10 @@ def appeal(request: HttpRequest, item_id: int) -> HttpResponse:
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.appeal(author=request.user, item=item, **form.cleaned_data)
+            once(
+                request,
+                lambda: services.appeal(author=request.user, item=item, **form.cleaned_data),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

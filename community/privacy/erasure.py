@@ -13,6 +13,7 @@ from allauth.mfa.models import Authenticator
 from community.groups.models import Invitation
 from community.groups.policy import forget_memberships
 from community.notifications.models import EmailPreference, Notification
+from community.submissions.models import Submission
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ def erase_account_data(user, delete_content: bool) -> None:
     forget_memberships(user)
     Notification.objects.filter(recipient=user).delete()
     EmailPreference.objects.filter(user=user).delete()
+    Submission.objects.filter(author=user).delete()  # they link the member to their writing
 
 
 register_eraser(Eraser("privacy.account", erase_account_data))

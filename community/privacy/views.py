@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from community.groups.models import SupportGroup
+from community.submissions.web import once
 
 from . import services
 from .models import AccessRecord, DataExport
@@ -26,7 +27,7 @@ EXPORTS_SHOWN = 10
 def exports(request: HttpRequest) -> HttpResponse:
     """Ask for a copy of your data; see the ones being made and the ones ready."""
     if request.method == "POST":
-        services.request_data_export(user=request.user)
+        once(request, lambda: services.request_data_export(user=request.user))
         messages.success(request, _("We are preparing your data. This page shows the progress."))
         return redirect("privacy:exports")
     recent = DataExport.objects.filter(user=request.user)[:EXPORTS_SHOWN]

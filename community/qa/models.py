@@ -56,6 +56,10 @@ class RSVP(models.Model):
 
 
 class Question(models.Model):
+    # Set by the service that stored it when the words suggest a crisis (the view then
+    # offers the writer support); False on rows read back, e.g. for a repeated submission.
+    crisis = False
+
     class State(models.TextChoices):
         OPEN = "open", _("Waiting")
         ANSWERING = "answering", _("Being answered now")

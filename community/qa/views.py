@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from community.safety.services import offer_support
+from community.submissions.web import once
 
 from . import knowledge, services
 from .forms import AnswerForm, KnowledgeForm, QuestionForm, SessionForm
@@ -56,7 +57,12 @@ def session_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = SessionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.create_session(host=request.user, group=group, **form.cleaned_data)
+            session = once(
+                request,
+                lambda: services.create_session(
+                    host=request.user, group=group, **form.cleaned_data
+                ),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -93,12 +99,15 @@ def session_detail(request: HttpRequest, slug: str, session_id: int) -> HttpResp
     form = QuestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            question = services.ask(
-                author=request.user,
-                session=session,
-                text=form.cleaned_data["text"],
-                anonymous=form.cleaned_data["anonymous"],
-                personal_data=form.cleaned_data["personal_data"],
+            question = once(
+                request,
+                lambda: services.ask(
+                    author=request.user,
+                    session=session,
+                    text=form.cleaned_data["text"],
+                    anonymous=form.cleaned_data["anonymous"],
+                    personal_data=form.cleaned_data["personal_data"],
+                ),
             )
         except PermissionDenied:
             form.add_error(None, _("You cannot ask questions here right now."))
@@ -106,7 +115,7 @@ def session_detail(request: HttpRequest, slug: str, session_id: int) -> HttpResp
             form.add_error("text", error)
         else:
             messages.success(request, _("Your question has been sent."))
-            if question.crisis:
+            if question is not None and question.crisis:
                 offer_support(request)
             return redirect(session)
     context = questions_context(request, session)
@@ -135,7 +144,9 @@ def refused(request: HttpRequest, error: Exception) -> None:
 def rsvp(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
     session = access_session(request.user, slug, session_id)
     try:
-        coming = services.toggle_rsvp(user=request.user, session=session)
+        # A double click is one click: toggling twice would undo the sign-up.
+        once(request, lambda: services.toggle_rsvp(user=request.user, session=session))
+        coming = RSVP.objects.filter(session=session, user=request.user).exists()
     except (PermissionDenied, ValidationError) as error:
         refused(request, error)
     else:
@@ -167,7 +178,7 @@ def vote(request: HttpRequest, slug: str, session_id: int, question_id: int) -> 
     session = access_session(request.user, slug, session_id)
     question = access_question(request.user, session, question_id)
     try:
-        services.vote(user=request.user, question=question)
+        once(request, lambda: services.vote(user=request.user, question=question))
     except (PermissionDenied, ValidationError) as error:
         refused(request, error)
     return redirect(f"{session.get_absolute_url()}#question-{question.pk}")
@@ -184,7 +195,8 @@ def host_action(request: HttpRequest, slug: str, session_id: int, question_id: i
         if action == "answering":
             services.mark_answering(host=request.user, question=question)
         elif action == "answer":
-            services.answer(host=request.user, question=question, text=request.POST.get("text", ""))
+            text = request.POST.get("text", "")
+            once(request, lambda: services.answer(host=request.user, question=question, text=text))
         elif action == "merge":
             into_id = request.POST.get("into", "")
             into = access_question(request.user, session, int(into_id) if into_id.isdigit() else 0)
@@ -267,8 +279,11 @@ def knowledge_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = KnowledgeForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            entry = knowledge.add_entry(
-                author=request.user, group=group, question=question, **form.cleaned_data
+            entry = once(
+                request,
+                lambda: knowledge.add_entry(
+                    author=request.user, group=group, question=question, **form.cleaned_data
+                ),
             )
         except ValidationError as error:
             form.add_error(None, error)

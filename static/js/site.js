@@ -10,7 +10,47 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   connectBell();
   document.querySelectorAll("[data-mention-for]").forEach(setUpMentionHelper);
+  sendFormsOnce();
 });
+
+// A form is sent once: while the page is busy sending, its buttons are off, so a double
+// click (or an impatient second tap on a slow phone) does not send it again. The server
+// stores a repeat once anyway (each creating form carries a one-time key). Forms that
+// scripts send themselves (the chat composer, htmx) are left to those scripts.
+function sendFormsOnce() {
+  const release = (form) => {
+    delete form.dataset.sending;
+    form.removeAttribute("aria-busy");
+    form.querySelectorAll("button[data-sending-off]").forEach((button) => {
+      button.disabled = false;
+      delete button.dataset.sendingOff;
+    });
+  };
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+    if (form.method.toLowerCase() !== "post") return;
+    if (form.dataset.sending) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sending = "true";
+    form.setAttribute("aria-busy", "true");
+    // After this event: a button disabled now would leave its name and value out.
+    setTimeout(() => {
+      form.querySelectorAll("button:not([disabled])").forEach((button) => {
+        button.disabled = true;
+        button.dataset.sendingOff = "true";
+      });
+    }, 0);
+    // No answer for a long while (a lost connection): the member may send again, safely.
+    setTimeout(() => release(form), 15000);
+  });
+  // Coming back with the Back button shows the page as it was left: usable again.
+  window.addEventListener("pageshow", () => {
+    document.querySelectorAll("form[data-sending]").forEach(release);
+  });
+}
 
 // The bell's unread count, kept live over the member's own WebSocket. Without it, the
 // count is still right on every page load.

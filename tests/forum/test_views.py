@@ -517,6 +517,11 @@ def react_url(post) -> str:
     return forum_url("forum:post_react", post)
 
 
+def reaction_button(html: str, kind: str) -> str:
+    """The button of one reaction kind (its value says the state a click chooses)."""
+    return re.search(rf'<button[^>]*value="{kind}:o[nf]+".*?</button>', html, re.DOTALL).group(0)
+
+
 def test_a_plain_form_reaction_is_saved_and_redirects_back_to_the_post(client, thread, peer):
     post = thread.posts.get()
     client.force_login(peer)
@@ -527,7 +532,7 @@ def test_a_plain_form_reaction_is_saved_and_redirects_back_to_the_post(client, t
     assert response["Location"] == f"{thread.get_absolute_url()}?page=1#post-1"
     assert Post.objects.get(pk=post.pk).reaction_counts == {"support": 1}
     shown = article(html_of(client.get(thread.get_absolute_url())), 1)
-    assert re.search(r'value="support"[^>]*aria-pressed="true"', shown)
+    assert re.search(r'value="support:off"[^>]*aria-pressed="true"', shown)
     assert '<span class="reaction-count">1</span>' in shown
 
 
@@ -546,19 +551,35 @@ def test_an_htmx_reaction_returns_the_reaction_bar_and_a_second_click_takes_it_b
     partial = on.content.decode()
     assert partial.lstrip().startswith(f'<div class="reactions" id="reactions-{post.pk}">')
     assert "<html" not in partial
-    support = re.search(r'<button[^>]*value="support".*?</button>', partial, re.DOTALL).group(0)
+    support = reaction_button(partial, "support")
     assert 'aria-pressed="true"' in support
     assert '<span class="reaction-count">1</span>' in support
-    me_too = re.search(r'<button[^>]*value="me_too".*?</button>', partial, re.DOTALL).group(0)
+    me_too = reaction_button(partial, "me_too")
     assert 'aria-pressed="false"' in me_too
     assert '<span class="reaction-count">1</span>' in me_too
 
     off = client.post(react_url(post), {"kind": "support"}, headers={"HX-Request": "true"})
 
-    support = re.search(r'<button[^>]*value="support".*?</button>', off.content.decode(), re.S)
-    assert 'aria-pressed="false"' in support.group(0)
-    assert "reaction-count" not in support.group(0)
+    support = reaction_button(off.content.decode(), "support")
+    assert 'aria-pressed="false"' in support
+    assert "reaction-count" not in support
     assert Post.objects.get(pk=post.pk).reaction_counts == {"me_too": 1}
+
+
+def test_a_reaction_button_sent_twice_gives_the_reaction_once(client, thread, peer):
+    """The page's buttons say what the member chose ("support:on"), not "switch": a double
+    click, or a retry of a slow request, must not take the reaction back."""
+    post = thread.posts.get()
+    client.force_login(peer)
+
+    for _ in range(2):
+        response = client.post(react_url(post), {"reaction": "support:on"})
+        assert response.status_code == 302
+
+    assert Post.objects.get(pk=post.pk).reaction_counts == {"support": 1}
+    for _ in range(2):
+        client.post(react_url(post), {"reaction": "support:off"})
+    assert Post.objects.get(pk=post.pk).reaction_counts == {}
 
 
 def test_an_unknown_reaction_kind_gets_a_400_and_changes_nothing(client, thread, peer, snapshot):

@@ -243,8 +243,9 @@ def reply_page_after(client, author, thread, body: str) -> tuple[int, int, str]:
 
 
 def normalised(html: str, name: str) -> str:
-    """The post's HTML with the name, ids and the (per-request) CSRF token blanked out."""
-    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "CSRF", html)
+    """The post's HTML with the name, ids and the (per-request) CSRF token and form keys
+    blanked out."""
+    html = re.sub(r'name="(csrfmiddlewaretoken|submission_key)" value="[^"]*"', "TOKEN", html)
     return re.sub(r"\d+", "N", html.replace(name, "NAME"))
 
 

@@ -331,10 +331,13 @@ def test_voting_through_the_form_counts_once_and_hides_the_button(
     client.force_login(member)
     vote_url = url("vote", open_session, question_id=question.pk)
 
-    first = client.post(vote_url)
-    second = client.post(vote_url, follow=True)
+    first = client.post(vote_url, {"submission_key": "first-vote-form-0001"})
+    repeat = client.post(vote_url, {"submission_key": "first-vote-form-0001"})
+    # A vote sent again from another page (another form key) is refused, and says why.
+    second = client.post(vote_url, {"submission_key": "other-vote-form-0002"}, follow=True)
 
-    assert first.status_code == 302
+    assert first.status_code == repeat.status_code == 302
+    assert first["Location"] == repeat["Location"]
     assert first["Location"].endswith(f"#question-{question.pk}")
     question.refresh_from_db()
     assert question.vote_count == 1
