@@ -12,13 +12,14 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Callable
 
 import redis.exceptions
 from celery import Task
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from kombu.exceptions import OperationalError as BrokerError
@@ -54,6 +55,20 @@ class RedisOutage:
         """Fail at once (RedisUnavailable) while an outage is known."""
         if cls.known():
             raise RedisUnavailable("Redis failed a moment ago.")
+
+
+def after_commit(func: Callable, /, *args, **kwargs) -> None:
+    """Call func(*args, **kwargs) once the transaction commits. If it fails (a service is
+    down), log it and carry on: what it delivers is already a row, which the sweeps (and
+    chat clients' replays) pick up, so the member's request still succeeds."""
+
+    def deliver() -> None:
+        func(*args, **kwargs)
+
+    # Django's robust on_commit names the failing callback by __qualname__, which a
+    # functools.partial lacks (the AttributeError would escape the "robust" call).
+    deliver.__qualname__ = getattr(func, "__qualname__", type(func).__qualname__)
+    transaction.on_commit(deliver, robust=True)
 
 
 class PublishOnceTask(Task):

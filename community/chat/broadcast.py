@@ -38,6 +38,7 @@ def message_event(message: ChatMessage) -> dict:
     event = {
         "type": "message",
         "id": message.pk,
+        "seq": message.seq,
         "author_key": author_key(message.room_id, message.author_id),
         "author": str(message.author.public_name) if message.author else _("Former member"),
         "clinician": bool(message.author and message.author.is_verified_clinician),
@@ -55,7 +56,8 @@ def message_event(message: ChatMessage) -> dict:
 
 
 def send_to_room(room_id: int, event: dict) -> None:
-    """Send an event to every socket in the room (call after commit)."""
+    """Send an event to every socket in the room (call after commit). If the layer cannot
+    take it, the error goes to the caller; rooms' clients replay what they missed."""
     frame = json.dumps(event)
     async_to_sync(get_channel_layer().group_send)(
         room_group(room_id), {"type": "chat.frame", "text": frame}

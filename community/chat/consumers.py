@@ -3,13 +3,11 @@ every frame (live.py), call the services, and forward what the room broadcasts."
 
 import json
 import time
-from datetime import datetime
 
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from community.groups.models import Membership
@@ -42,15 +40,6 @@ def confirmation_of(frame: dict) -> Confirmation | None:
     if not isinstance(answer, dict):
         return None
     return Confirmation.from_values(answer.get("answer"), answer.get("fingerprint"))
-
-
-def moment_of(value) -> datetime | None:
-    """An aware ISO 8601 moment from a frame, or None for anything else."""
-    try:
-        moment = parse_datetime(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 class ChatConsumer(RightsCheckedConsumer):
@@ -176,8 +165,16 @@ class ChatConsumer(RightsCheckedConsumer):
                 return []
             if kind == "heartbeat":
                 # Sockets of a process that died drop out of presence without a goodbye:
-                # each heartbeat brings the member the list as it is now.
-                return [{"type": "presence", "members": self.present_members()}]
+                # each heartbeat brings the member the list as it is now, and the number of
+                # the room's latest change, so a client that missed the last broadcast (a
+                # Redis restart) replays even when nothing is said after it.
+                return [
+                    {
+                        "type": "presence",
+                        "members": self.present_members(),
+                        "seq": services.latest_change(self.room),
+                    }
+                ]
             return []  # unknown kinds: presence was refreshed above
         except PersonalDataFound as found:
             # Nothing was stored: the composer asks the author, who may send again with
@@ -193,19 +190,15 @@ class ChatConsumer(RightsCheckedConsumer):
             return [self.error("forbidden", reason, frame)]
 
     def replay(self, frame: dict) -> dict:
-        """New messages after the client's last id and, if it says since when, changes to
-        the ones it already has (edits, deletions, moderation while it was away)."""
-        after = frame.get("after")
-        after = (
-            after if isinstance(after, int) and not isinstance(after, bool) and after >= 0 else 0
-        )
-        messages = services.messages_after(self.room, after)
-        since = moment_of(frame.get("since"))
-        changed = services.changes_since(self.room, since, after) if since else []
+        """Every change after the last one the client saw (`after_seq`): new messages, and
+        edits, deletions and moderation of the ones it has, each in its latest state."""
+        after = frame.get("after_seq")
+        valid = isinstance(after, int) and not isinstance(after, bool) and after >= 0
+        changes = services.changes_after(self.room, after if valid else 0)
         return {
             "type": "replay",
-            "messages": [message_event(message) for message in [*changed, *messages]],
-            "complete": len(messages) < services.REPLAY_LIMIT,
+            "messages": [message_event(message) for message in changes],
+            "complete": len(changes) < services.REPLAY_LIMIT,
         }
 
     @staticmethod

@@ -2,14 +2,13 @@
 checked again at once; logging out closes that member's chat sockets."""
 
 import logging
-from functools import partial
 
 from django.contrib.auth.signals import user_logged_out
-from django.db import transaction
 
 from community.consent.listeners import on_documents_published, on_withdrawal
 from community.consent.models import REQUIRED_KINDS
 from community.groups.events import on_membership_changed
+from config.outages import after_commit
 
 from .broadcast import close_member_sockets, recheck_everyone, recheck_member
 
@@ -17,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def membership_changed(*, membership) -> None:
-    transaction.on_commit(partial(recheck_member, membership.user_id), robust=True)
+    after_commit(recheck_member, membership.user_id)
 
 
 def logged_out(sender, request, user, **kwargs) -> None:

@@ -22,6 +22,10 @@ class ChatRoom(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GROUP)
     title = models.CharField(_("title"), max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The number of the room's latest change (a message sent, edited, deleted, moderated).
+    # Changes are numbered without gaps, so a client that sees a number skip knows it missed
+    # a broadcast and asks for a replay (docs/chat.md).
+    last_seq = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -60,8 +64,10 @@ class ChatMessage(models.Model):
     hidden_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     moderator_note = models.TextField(blank=True)
-    # Any change (edit, delete, moderation): a reconnecting client asks for changes since.
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The room's number of this message's latest change (ChatRoom.last_seq): a replay sends
+    # every message whose seq is above the last one the client saw.
+    seq = models.PositiveBigIntegerField(default=0)
 
     objects = ChatMessageQuerySet.as_manager()
 
@@ -72,6 +78,7 @@ class ChatMessage(models.Model):
                 fields=["room", "author", "client_id"], name="chat_message_client_id_unique"
             )
         ]
+        indexes = [models.Index(fields=["room", "seq"], name="chat_message_room_seq")]
 
     def __str__(self) -> str:
         return f"message {self.pk} in room {self.room_id}"

@@ -4,9 +4,6 @@ Each runs in a transaction, checks the policy, and schedules the broadcast with
 `transaction.on_commit`: a message is shown to the room only once it is in the database.
 """
 
-from datetime import timedelta
-from functools import partial
-
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +21,7 @@ from community.safety.services import (
     screen_personal_data,
     watch_for_crisis,
 )
+from config.outages import after_commit
 
 from .broadcast import message_event, send_to_room
 from .models import ChatMessage, ChatRoom
@@ -77,9 +75,24 @@ def watched_word_notes(screening) -> list[str]:
 
 
 def announce(message: ChatMessage) -> None:
-    """Broadcast the message's current state to its room once the transaction commits."""
-    message = ChatMessage.objects.select_related("author").get(pk=message.pk)
-    transaction.on_commit(partial(send_to_room, message.room_id, message_event(message)))
+    """Number this change of the message and broadcast it to the room after commit.
+
+    Call it last in the transaction: the room's row stays locked until the commit, so
+    changes commit in the order of their numbers and none is skipped. A broadcast that
+    fails is logged, never raised at the sender (robust): clients replay from the database.
+    """
+    number_change(message)
+    event = message_event(ChatMessage.objects.select_related("author").get(pk=message.pk))
+    after_commit(send_to_room, message.room_id, event)
+
+
+def number_change(message: ChatMessage) -> int:
+    """Give the message the room's next change number (locking the room's row)."""
+    ChatRoom.objects.filter(pk=message.room_id).update(last_seq=F("last_seq") + 1)
+    seq = ChatRoom.objects.filter(pk=message.room_id).values_list("last_seq", flat=True).get()
+    ChatMessage.objects.filter(pk=message.pk).update(seq=seq)
+    message.seq = seq  # the caller's copy too: the sender's acknowledgement carries it
+    return seq
 
 
 def send_message(
@@ -119,7 +132,6 @@ def send_message(
                 body_html=rendered.html,
                 body_text=rendered.text,
             )
-            announce(message)
             confirmed.record(kind="chat.message", object_id=message.pk, author=author)
             message.crisis = watch_for_crisis(
                 kind="chat.message",
@@ -136,6 +148,7 @@ def send_message(
                     author=author,
                     note=note,
                 )
+            announce(message)
     except IntegrityError:  # the same id sent twice at once: the other one stored it
         return ChatMessage.objects.get(room=room, author=author, client_id=client_id), False
     return message, True
@@ -185,28 +198,17 @@ def may_signal_typing(user, room: ChatRoom) -> bool:
     )
 
 
-def messages_after(room: ChatRoom, after_id: int, limit: int | None = None) -> list[ChatMessage]:
-    """What a reconnecting client missed: messages after the last id it saw, oldest first
-    (at most REPLAY_LIMIT; the client asks again for the rest)."""
+def changes_after(room: ChatRoom, seq: int) -> list[ChatMessage]:
+    """What a client missed since the change numbered `seq`: each message sent, edited,
+    deleted or moderated since, in its latest state, in the order of the changes (at most
+    REPLAY_LIMIT; the client asks again after the last one for the rest)."""
     return list(
-        ChatMessage.objects.filter(room=room, pk__gt=after_id)
+        ChatMessage.objects.filter(room=room, seq__gt=seq)
         .select_related("author")
-        .order_by("pk")[: limit or REPLAY_LIMIT]
+        .order_by("seq")[:REPLAY_LIMIT]
     )
 
 
-# Changes are looked for a little before the client's last one: commits do not land in the
-# order of their timestamps, and an edit must not fall between two replays.
-CHANGE_OVERLAP = timedelta(seconds=5)
-
-
-def changes_since(room: ChatRoom, since, up_to_id: int) -> list[ChatMessage]:
-    """Messages the client already had that were edited, deleted or moderated since."""
-    return list(
-        ChatMessage.objects.filter(
-            room=room, pk__lte=up_to_id, updated_at__gte=since - CHANGE_OVERLAP
-        )
-        .exclude(updated_at=F("created_at"))
-        .select_related("author")
-        .order_by("pk")[:REPLAY_LIMIT]
-    )
+def latest_change(room: ChatRoom) -> int:
+    """The number of the room's latest committed change."""
+    return ChatRoom.objects.filter(pk=room.pk).values_list("last_seq", flat=True).get()

@@ -54,6 +54,8 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
                 offer_support(request)
             return redirect(chat_room)
     before = parse_id(request.GET.get("before"))
+    # Read first: whatever changes after this number is replayed by the page's script.
+    last_seq = services.latest_change(chat_room)
     shown = page_of_messages(chat_room, before)
     context = {
         "room": chat_room,
@@ -62,6 +64,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "before": before,
         "last_id": shown[-1].pk if shown else 0,
+        "last_seq": last_seq,
         "my_key": author_key(chat_room.pk, request.user.pk),
         "has_older": bool(shown)
         and ChatMessage.objects.filter(room=chat_room, pk__lt=shown[0].pk).exists(),

@@ -1,12 +1,12 @@
 """Writes of the consent app: drafting and publishing documents, and the ledger."""
 
-from functools import partial
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from config.outages import after_commit
 
 from .listeners import announce_publication, announce_withdrawal
 from .models import REQUIRED_KINDS, ConsentDocument, ConsentRecord
@@ -77,7 +77,7 @@ def publish_document(*, publisher, document: ConsentDocument) -> ConsentDocument
     document.published_by = publisher
     document.effective_at = max(document.effective_at, now)
     document.save(update_fields=["published_at", "published_by", "effective_at"])
-    transaction.on_commit(announce_publication, robust=True)
+    after_commit(announce_publication)
     return document
 
 
@@ -170,7 +170,7 @@ def record_withdrawal(user, document: ConsentDocument, method: str) -> ConsentRe
     entry = record(
         user=user, document=document, decision=ConsentRecord.Decision.WITHDRAWN, method=method
     )
-    transaction.on_commit(partial(announce_withdrawal, document.kind, user.pk), robust=True)
+    after_commit(announce_withdrawal, document.kind, user.pk)
     return entry
 
 

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.outages import after_commit
+
 from . import events
 from .models import Invitation, Membership, Role, SupportGroup, hash_token, new_token
 from .policy import forget_memberships, may_hold_role
@@ -86,9 +88,7 @@ def schedule_invitation_email(invitation: Invitation) -> None:
     invitation.token_hash = hash_token(new_token())
     invitation.email_sent_at = None
     invitation.save()
-    transaction.on_commit(
-        lambda: send_invitation_email.delay(invitation_id=invitation.pk), robust=True
-    )
+    after_commit(send_invitation_email.delay, invitation_id=invitation.pk)
 
 
 @transaction.atomic

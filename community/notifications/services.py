@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.groups.models import SupportGroup
+from config.outages import after_commit
 
 from .kinds import Email, find_kind, get_kind
 from .models import EmailPreference, Notification
@@ -73,14 +74,11 @@ def notify(
         url=url,
         email=email_choice(recipient, kind),
     )
-    recipient_id = recipient.pk
-    transaction.on_commit(lambda: push_unread_count(recipient_id), robust=True)
+    after_commit(push_unread_count, recipient.pk)
     if notification.email == Email.IMMEDIATELY:
         from .tasks import send_notification_email
 
-        transaction.on_commit(
-            lambda: send_notification_email.delay(notification_id=notification.pk), robust=True
-        )
+        after_commit(send_notification_email.delay, notification_id=notification.pk)
     return notification
 
 
@@ -106,14 +104,14 @@ def mark_read(*, user, notification: Notification) -> None:
         raise PermissionError("Not this member's notification.")
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
-        transaction.on_commit(lambda: push_unread_count(user.pk), robust=True)
+        after_commit(push_unread_count, user.pk)
 
 
 @transaction.atomic
 def mark_all_read(*, user) -> int:
     """Mark all the member's notifications read; return how many changed."""
     changed = Notification.objects.for_recipient(user).unread().update(read_at=timezone.now())
-    transaction.on_commit(lambda: push_unread_count(user.pk), robust=True)
+    after_commit(push_unread_count, user.pk)
     return changed
 
 

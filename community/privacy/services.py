@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
 
+from config.outages import after_commit
+
 from .erasure import erasers
 from .models import AccessRecord, DataExport
 from .tasks import build_data_export
@@ -43,7 +45,7 @@ def request_data_export(*, user) -> DataExport:
     if pending is not None:
         return pending
     export = DataExport.objects.create(user=user)
-    transaction.on_commit(partial(build_data_export.delay, export_id=export.pk), robust=True)
+    after_commit(build_data_export.delay, export_id=export.pk)
     return export
 
 

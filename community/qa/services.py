@@ -1,8 +1,6 @@
 """Writes of Q&A sessions. Each checks the policy and the session's state, stores, and
 tells everyone watching the session after commit (their pages then fetch the new state)."""
 
-from functools import partial
-
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +18,7 @@ from community.safety.services import (
     screen_personal_data,
     watch_for_crisis,
 )
+from config.outages import after_commit
 
 from .models import RSVP, Answer, QASession, Question, Vote
 
@@ -48,7 +47,7 @@ def tell_watchers(session_id: int) -> None:
 
 
 def changed(session: QASession) -> None:
-    transaction.on_commit(partial(tell_watchers, session.pk), robust=True)
+    after_commit(tell_watchers, session.pk)
 
 
 def require(user, permission: str, obj) -> None:

@@ -1,6 +1,9 @@
-// The live chat room: a WebSocket that reconnects with backoff, asks for everything after
-// the last message it saw, and keeps what the member writes while offline until the server
-// has acknowledged it (each message carries an id, so a resend never makes a second one).
+// The live chat room: a WebSocket that reconnects with backoff, asks for every change after
+// the last one it saw, and keeps what the member writes while offline until the server has
+// acknowledged it (each message carries an id, so a resend never makes a second one).
+// Every change in the room is numbered without gaps (`seq`): a number that skips means a
+// broadcast was lost (say, Redis restarted), and the page asks for a replay; the heartbeat's
+// answer carries the latest number, so a lost last message is fetched too.
 // Without this script the room still works as a page with a form.
 (() => {
   "use strict";
@@ -17,7 +20,12 @@
   const typing = root.querySelector("[data-chat-typing]");
   const announcer = root.querySelector("[data-chat-announcer]");
   let lastId = Number(text.lastId || 0);
-  let lastChange = ""; // the server's time of the newest change seen (ISO 8601, UTC)
+  // Every change up to seenSeq is on screen; numbers above it that arrived early wait in
+  // `early` until the ones before them come (broadcasts from two servers may cross).
+  let seenSeq = Number(text.lastSeq || 0);
+  const early = new Set();
+  let gapTimer = null;
+  let replaying = false;
   let socket = null;
   let delay = 1000;
   let heartbeat = null;
@@ -68,8 +76,9 @@
   }
 
   function show(event) {
-    if (event.changed_at && event.changed_at > lastChange) lastChange = event.changed_at;
     let item = document.getElementById(`message-${event.id}`);
+    // An older state of a message than the one on screen (broadcasts crossing a replay).
+    if (item && Number(item.dataset.seq || 0) > (event.seq || 0)) return;
     // A change to a message older than any on screen is not shown as if it were new.
     if (!item && event.id < oldestShownId() && list.querySelector("li[data-id]")) return;
     const isNew = !item;
@@ -80,6 +89,7 @@
       item.id = `message-${event.id}`;
       item.dataset.id = event.id;
     }
+    if (event.seq) item.dataset.seq = event.seq;
     item.className = `chat-message${own ? " is-own" : ""}`;
     const meta = document.createElement("p");
     meta.className = "chat-meta";
@@ -244,12 +254,37 @@
     flush();
   }
 
+  function replay() {
+    clearTimeout(gapTimer);
+    gapTimer = null;
+    if (send({ type: "replay", after_seq: seenSeq })) replaying = true;
+  }
+
+  // A numbered change arrived live: move seenSeq on, or notice that one is missing and,
+  // unless it turns up within a moment, ask for everything after the last one seen.
+  function noteChange(seq) {
+    if (!seq || seq <= seenSeq) return;
+    early.add(seq);
+    while (early.has(seenSeq + 1)) early.delete(++seenSeq);
+    if (early.size && !gapTimer && !replaying) gapTimer = setTimeout(replay, 500);
+  }
+
+  function replayed(frame) {
+    frame.messages.forEach(show);
+    const last = frame.messages.reduce((most, event) => Math.max(most, event.seq || 0), 0);
+    seenSeq = Math.max(seenSeq, last);
+    early.forEach((seq) => { if (seq <= seenSeq) early.delete(seq); });
+    while (early.has(seenSeq + 1)) early.delete(++seenSeq);
+    replaying = false;
+    if (!frame.complete || early.size) replay();
+  }
+
   function receive(frame) {
-    if (frame.type === "message") show(frame);
-    else if (frame.type === "replay") {
-      frame.messages.forEach(show);
-      if (!frame.complete) send({ type: "replay", after: lastId });
-    } else if (frame.type === "ack") {
+    if (frame.type === "message") {
+      show(frame);
+      noteChange(frame.seq);
+    } else if (frame.type === "replay") replayed(frame);
+    else if (frame.type === "ack") {
       if (frame.crisis) {
         const panel = root.querySelector("[data-chat-crisis]");
         panel.hidden = false;
@@ -259,10 +294,13 @@
       keepOutbox();
       dropPending(frame.client_id);
       show(frame.message);
+      noteChange(frame.message.seq);
     } else if (frame.type === "error") refuse(frame);
     else if (frame.type === "muted") window.location.reload(); // the page shows why
     else if (frame.type === "presence") {
       presence.textContent = frame.members.map((member) => member.name).join(", ");
+      // The heartbeat's answer: changes after the last one seen were missed.
+      if (frame.seq > seenSeq && !replaying) replay();
     } else if (frame.type === "typing" && frame.author_key !== myKey) {
       typing.textContent = text.textTyping.replace("{name}", () => frame.author);
       clearTimeout(typingTimer);
@@ -277,7 +315,8 @@
     socket.addEventListener("open", () => {
       delay = 1000;
       setOffline(false);
-      send(lastChange ? { type: "replay", after: lastId, since: lastChange } : { type: "replay", after: lastId });
+      replaying = false;
+      replay();
       flush();
       heartbeat = setInterval(() => send({ type: "heartbeat" }), 25000);
     });

@@ -42,6 +42,7 @@ def write(room):
             body_text=rendered.text,
             **fields,
         )
+        services.number_change(message)  # numbered as every stored change is
         return message
 
     return make

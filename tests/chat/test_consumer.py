@@ -13,7 +13,7 @@ from django.test import Client
 
 from community.chat import live, services
 from community.chat.broadcast import author_key
-from community.chat.models import ChatMessage
+from community.chat.models import ChatMessage, ChatRoom
 from community.consent.models import Kind
 from community.groups import services as group_services
 from community.groups.models import Membership
@@ -221,7 +221,7 @@ def test_a_muted_member_can_connect_and_read_but_a_send_is_refused_and_not_store
 
     async def scenario():
         communicator = await joined(application, room, cookie)
-        await communicator.send_json_to({"type": "replay", "after": 0})
+        await communicator.send_json_to({"type": "replay", "after_seq": 0})
         replay = await next_frame(communicator)
         assert [message["id"] for message in replay["messages"]] == [earlier.pk]
 
@@ -350,14 +350,15 @@ def test_after_a_reconnect_replay_gives_the_missed_messages_once_and_in_order(
     async def scenario():
         first = await joined(application, room, member_cookie)
         await send(first, "Before the tunnel", "c-1")
-        last_seen = (await frames(first, 2))["ack"]["id"]
+        ack = (await frames(first, 2))["ack"]
+        last_seen = ack["message"]["seq"]
         await first.disconnect()
 
         for number in range(3):
             await database_sync_to_async(peer_says)(f"While away {number}", f"p-{number}")
 
         again = await joined(application, room, member_cookie)
-        await again.send_json_to({"type": "replay", "after": last_seen})
+        await again.send_json_to({"type": "replay", "after_seq": last_seen})
         replay = await next_frame(again)
         assert replay["type"] == "replay"
         assert replay["complete"] is True
@@ -366,12 +367,14 @@ def test_after_a_reconnect_replay_gives_the_missed_messages_once_and_in_order(
         ]
         ids = [message["id"] for message in replay["messages"]]
         assert ids == sorted(ids)
-        assert last_seen not in ids
+        assert ack["id"] not in ids
+        seqs = [message["seq"] for message in replay["messages"]]
+        assert seqs == [last_seen + 1, last_seen + 2, last_seen + 3]
         assert {message["author_key"] for message in replay["messages"]} == {
             author_key(room.pk, peer.pk)
         }
 
-        await again.send_json_to({"type": "replay", "after": ids[-1]})
+        await again.send_json_to({"type": "replay", "after_seq": seqs[-1]})
         assert (await next_frame(again))["messages"] == []
         await again.disconnect()
 
@@ -382,19 +385,21 @@ def test_replay_comes_in_batches_and_says_when_there_is_more(
     application, room, member, member_cookie
 ):
     ChatMessage.objects.bulk_create(
-        ChatMessage(room=room, author=member, client_id=f"c-{n}", body_source=f"n{n}")
+        ChatMessage(room=room, author=member, client_id=f"c-{n}", body_source=f"n{n}", seq=n + 1)
         for n in range(services.REPLAY_LIMIT + 1)
     )
+    ChatRoom.objects.filter(pk=room.pk).update(last_seq=services.REPLAY_LIMIT + 1)
     ids = list(ChatMessage.objects.order_by("pk").values_list("pk", flat=True))
 
     async def scenario():
         communicator = await joined(application, room, member_cookie)
-        await communicator.send_json_to({"type": "replay", "after": 0})
+        await communicator.send_json_to({"type": "replay", "after_seq": 0})
         first = await next_frame(communicator)
         assert [message["id"] for message in first["messages"]] == ids[: services.REPLAY_LIMIT]
         assert first["complete"] is False
 
-        await communicator.send_json_to({"type": "replay", "after": first["messages"][-1]["id"]})
+        last = first["messages"][-1]["seq"]
+        await communicator.send_json_to({"type": "replay", "after_seq": last})
         rest = await next_frame(communicator)
         assert [message["id"] for message in rest["messages"]] == ids[services.REPLAY_LIMIT :]
         assert rest["complete"] is True
@@ -739,17 +744,18 @@ def test_a_silent_socket_whose_session_ended_gets_no_more_messages(
     run(scenario)
 
 
-def test_replay_since_the_last_change_brings_edits_and_hides_made_while_away(
+def test_replay_after_the_last_change_brings_edits_and_hides_made_while_away(
     application, room, member, peer, moderator, member_cookie, write
 ):
     kept = write(peer, "A neighbour's name is Ann")
     edited = write(peer, "See you at eight")
+    untouched = write(peer, "Nothing changes here")
 
     async def scenario():
         first = await joined(application, room, member_cookie)
-        await first.send_json_to({"type": "replay", "after": 0})
+        await first.send_json_to({"type": "replay", "after_seq": 0})
         before = (await next_frame(first))["messages"]
-        last_change = max(message["changed_at"] for message in before)
+        last_change = max(message["seq"] for message in before)
         await first.disconnect()
 
         def while_away():
@@ -761,8 +767,7 @@ def test_replay_since_the_last_change_brings_edits_and_hides_made_while_away(
 
         await database_sync_to_async(while_away)()
         again = await joined(application, room, member_cookie)
-        last_id = max(message["id"] for message in before)
-        await again.send_json_to({"type": "replay", "after": last_id, "since": last_change})
+        await again.send_json_to({"type": "replay", "after_seq": last_change})
         replay = await next_frame(again)
         await again.disconnect()
         return replay
@@ -770,23 +775,26 @@ def test_replay_since_the_last_change_brings_edits_and_hides_made_while_away(
     replay = run(scenario)
 
     by_id = {message["id"]: message for message in replay["messages"]}
+    assert set(by_id) == {kept.pk, edited.pk}  # each changed message once, in its last state
+    assert untouched.pk not in by_id
     assert by_id[kept.pk]["state"] == "withheld" and by_id[kept.pk]["html"] == ""
     assert "nine" in by_id[edited.pk]["html"]
 
 
-def test_a_malformed_since_is_ignored_and_only_new_messages_come(
-    application, room, member, member_cookie, write
+@pytest.mark.parametrize("after", ["12", -5, True, None, 1.5])
+def test_a_malformed_change_number_replays_from_the_start(
+    application, room, member, member_cookie, write, after
 ):
-    write(member, "Old news")
+    old = write(member, "Old news")
 
     async def scenario():
         communicator = await joined(application, room, member_cookie)
-        await communicator.send_json_to({"type": "replay", "after": 10**9, "since": "2026-13-45"})
+        await communicator.send_json_to({"type": "replay", "after_seq": after})
         replay = await next_frame(communicator)
         await communicator.disconnect()
         return replay
 
-    assert run(scenario)["messages"] == []
+    assert [message["id"] for message in run(scenario)["messages"]] == [old.pk]
 
 
 def test_personal_details_are_asked_about_before_sending_and_the_answer_sends_them(

@@ -14,6 +14,7 @@ from community.chat.models import ChatMessage, ChatRoom
 from community.consent.models import Kind
 from community.groups import services as group_services
 from community.groups.models import Membership
+from community.moderation import services as moderation
 from community.moderation.models import WatchedWord
 
 
@@ -346,12 +347,12 @@ def test_a_deleted_message_can_be_neither_edited_nor_deleted_again(member, messa
 # --- Replay and what peers see ------------------------------------------------------------
 
 
-def test_replay_returns_the_messages_after_an_id_oldest_first(member, peer, write):
+def test_replay_returns_the_changes_after_a_number_in_their_order(member, peer, write):
     first, second, third = write(member, "one"), write(peer, "two"), write(member, "three")
 
-    assert services.messages_after(first.room, first.pk) == [second, third]
-    assert services.messages_after(first.room, third.pk) == []
-    assert services.messages_after(first.room, 0, limit=2) == [first, second]
+    assert services.changes_after(first.room, first.seq) == [second, third]
+    assert services.changes_after(first.room, third.seq) == []
+    assert services.latest_change(first.room) == third.seq
 
 
 def test_replay_holds_only_the_rooms_own_messages(member, write, make_group, join):
@@ -361,7 +362,46 @@ def test_replay_holds_only_the_rooms_own_messages(member, write, make_group, joi
     mine = write(member, "here")
     write(member, "there", room=other_room)
 
-    assert services.messages_after(mine.room, 0) == [mine]
+    assert services.changes_after(mine.room, 0) == [mine]
+
+
+def test_every_change_in_a_room_is_numbered_one_after_the_other(
+    room, member, peer, moderator, sent, django_capture_on_commit_callbacks
+):
+    """Sent, edited, deleted, moderated: each change takes the room's next number, and a
+    message carries the number of its latest change (what a replay is ordered by)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first, _ = services.send_message(author=member, room=room, text="One", client_id="a")
+        second, _ = services.send_message(author=peer, room=room, text="Two", client_id="b")
+        services.edit_message(editor=member, message=first, text="One, edited")
+        services.delete_message(actor=peer, message=second)
+        item = moderation.flag_content(
+            reporter=peer, kind="chat.message", object_id=first.pk, reason="third_party"
+        ).item
+        moderation.act(moderator=moderator, item=item, action="hide")
+
+    numbers = [event["seq"] for _room, event in sent if event["type"] == "message"]
+    assert numbers == [1, 2, 3, 4, 5]
+    assert services.latest_change(room) == 5
+    assert [message.pk for message in services.changes_after(room, 2)] == [second.pk, first.pk]
+    assert services.changes_after(room, 4)[0].hidden_at is not None
+
+
+def test_a_broadcast_that_fails_neither_undoes_the_message_nor_fails_the_sender(
+    room, member, monkeypatch, django_capture_on_commit_callbacks
+):
+    def layer_down(room_id, event):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(services, "send_to_room", layer_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message, created = services.send_message(
+            author=member, room=room, text="Still stored", client_id="robust-1"
+        )
+
+    assert created and message.seq == 1
+    assert ChatMessage.objects.get(pk=message.pk).body_source == "Still stored"
 
 
 def test_peers_see_no_text_of_a_deleted_or_withheld_message(member, write):
