@@ -13,18 +13,20 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 import redis.exceptions
 from celery import Task
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Errors that mean "a service is not there right now", not "the code is wrong".
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, BrokerError)
@@ -69,6 +71,26 @@ def after_commit(func: Callable, /, *args, **kwargs) -> None:
     # functools.partial lacks (the AttributeError would escape the "robust" call).
     deliver.__qualname__ = getattr(func, "__qualname__", type(func).__qualname__)
     transaction.on_commit(deliver, robust=True)
+
+
+def write_until_stored(write: Callable[[], T]) -> T:
+    """Run a small database write again until it lands, for up to DELIVERY_MARK_PATIENCE
+    seconds: the one that records an e-mail as sent once SMTP has taken it. A database that
+    restarts at that moment must not leave the row unmarked, or the sweep would send the
+    e-mail again. (The one remaining window: the worker dies between SMTP's "accepted" and
+    this write; docs/operations.md.)"""
+    give_up = time.monotonic() + settings.DELIVERY_MARK_PATIENCE
+    pause = 0.2
+    while True:
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if time.monotonic() + pause > give_up:
+                raise
+            logger.warning("Database unavailable while marking a delivery; retrying")
+            connection.close()  # a broken link goes; the next try takes a fresh one
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
 class PublishOnceTask(Task):

@@ -270,6 +270,8 @@ SWEEP_EXPORTS_EVERY = seconds("SWEEP_EXPORTS_EVERY", 60)
 SWEEP_UNSENT_AFTER = seconds("SWEEP_UNSENT_AFTER", 120)
 # An e-mail claimed this long ago by a worker that never marked it sent is free again.
 EMAIL_CLAIM_LEASE = seconds("EMAIL_CLAIM_LEASE", 600)
+# After SMTP has taken an e-mail, marking it sent is retried this long (database restarting).
+DELIVERY_MARK_PATIENCE = seconds("DELIVERY_MARK_PATIENCE", 120)
 # A data export whose build has not reported progress for this long died with its worker.
 EXPORT_STALLED_AFTER = seconds("EXPORT_STALLED_AFTER", 120)
 CELERY_BEAT_SCHEDULE = {

@@ -17,7 +17,7 @@ from community.accounts.mfa import require_mfa
 from community.groups.adapter import accept_invitation_in_session
 from community.groups.models import SupportGroup
 from community.markup.render import render_markdown
-from community.submissions.web import once
+from community.submissions.web import earlier_result, once
 
 from . import services
 from .forms import AcceptanceForm, DraftForm
@@ -61,7 +61,9 @@ def accept(request: HttpRequest) -> HttpResponse:
     required = documents_in_force(request.user, missing_required(request.user))
     optional = documents_in_force(request.user, undecided_optional(request.user))
     if not required and not optional:
-        return redirect(safe_next(request))
+        # A repeat of the form that was the last step of signing up lands where it did.
+        joined = earlier_result(request) if request.method == "POST" else None
+        return redirect(joined or safe_next(request))
     form = AcceptanceForm(
         request.POST if request.method == "POST" else None, required=required, optional=optional
     )

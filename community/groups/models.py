@@ -199,6 +199,15 @@ class InvitationQuerySet(models.QuerySet):
             accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
         )
 
+    def to_send(self, now, lease) -> "InvitationQuerySet":
+        """Pending invitations whose e-mail has not gone out and that no worker is sending
+        now (a claim older than `lease` belongs to a worker that died)."""
+        return (
+            self.pending()
+            .filter(email_sent_at__isnull=True)
+            .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - lease))
+        )
+
 
 class Invitation(models.Model):
     """A single-use, expiring, revocable invitation of one e-mail address to one group."""
@@ -222,6 +231,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     email_sent_at = models.DateTimeField(_("e-mail sent"), null=True, blank=True)
+    # Set while a worker sends the e-mail; one that died mid-send leaves it to lapse.
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

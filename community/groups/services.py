@@ -86,7 +86,7 @@ def schedule_invitation_email(invitation: Invitation) -> None:
     (`send_unsent_invitations`) delivers it later: a down Redis delays, it never loses.
     """
     invitation.token_hash = hash_token(new_token())
-    invitation.email_sent_at = None
+    invitation.email_sent_at = invitation.email_claimed_at = None
     invitation.save()
     after_commit(send_invitation_email.delay, invitation_id=invitation.pk)
 

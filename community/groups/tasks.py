@@ -11,11 +11,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from config.outages import write_until_stored
+
 from .models import Invitation, hash_token, new_token
 
 logger = logging.getLogger(__name__)
-# An invitation still unsent this long after it was written is picked up by the sweep.
-SWEEP_AFTER = timedelta(minutes=2)
+
+
+def claim_lease() -> timedelta:
+    return timedelta(seconds=settings.EMAIL_CLAIM_LEASE)
 
 
 @shared_task(autoretry_for=(SMTPException, OSError), retry_backoff=True, max_retries=6)
@@ -23,13 +27,16 @@ def send_invitation_email(*, invitation_id: int) -> bool:
     """E-mail a fresh invitation link once; a second run, or a used invitation, sends nothing.
 
     The token is made here, right before sending, so it never travels through the broker
-    and only its hash is ever stored.
+    and only its hash is ever stored. The row is claimed first and marked sent once SMTP has
+    taken the e-mail (retried until the database takes it); a worker that dies in between
+    leaves a claim that lapses, and the sweep sends a new link.
     """
     token = new_token()
+    now = timezone.now()
     claimed = (
-        Invitation.objects.pending()
-        .filter(pk=invitation_id, email_sent_at__isnull=True)
-        .update(email_sent_at=timezone.now(), token_hash=hash_token(token))
+        Invitation.objects.to_send(now, claim_lease())
+        .filter(pk=invitation_id)
+        .update(email_claimed_at=now, token_hash=hash_token(token))
     )
     if not claimed:
         return False
@@ -37,8 +44,10 @@ def send_invitation_email(*, invitation_id: int) -> bool:
     try:
         deliver_invitation(invitation, token)
     except Exception:
-        Invitation.objects.filter(pk=invitation_id).update(email_sent_at=None)
+        Invitation.objects.filter(pk=invitation_id).update(email_claimed_at=None)
         raise
+    sent = Invitation.objects.filter(pk=invitation_id)
+    write_until_stored(lambda: sent.update(email_sent_at=timezone.now()))
     logger.info("invitation e-mail sent", extra={"invitation_id": invitation_id})
     return True
 
@@ -46,8 +55,9 @@ def send_invitation_email(*, invitation_id: int) -> bool:
 @shared_task
 def send_unsent_invitations() -> int:
     """Send every pending invitation whose e-mail a broker outage kept from going out."""
-    unsent = Invitation.objects.pending().filter(
-        email_sent_at__isnull=True, created_at__lt=timezone.now() - SWEEP_AFTER
+    now = timezone.now()
+    unsent = Invitation.objects.to_send(now, claim_lease()).filter(
+        created_at__lt=now - timedelta(seconds=settings.SWEEP_UNSENT_AFTER)
     )
     ids = list(unsent.values_list("pk", flat=True))
     for invitation_id in ids:

@@ -1,7 +1,10 @@
 """Delivering notification e-mails: idempotent tasks that take ids, and the sweeps.
 
-A row is claimed (emailed_at set) before sending, so a task that runs twice sends once; if
-sending fails the claim is released and the task retries.
+A row is claimed (email_claimed_at) before sending, so a task that runs twice sends once; if
+sending fails the claim is released and the task retries. Once SMTP has taken the e-mail the
+row is marked (emailed_at), retried until the database takes it. A worker that dies between
+the two leaves a claim that lapses after EMAIL_CLAIM_LEASE, and the sweep sends it again:
+the one window for a duplicate (docs/operations.md).
 """
 
 import logging
@@ -18,14 +21,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from config.outages import write_until_stored
+
 from .kinds import Email, find_kind
 from .models import Notification
 from .services import ALL_KINDS, describe, unsubscribe_token
 
 logger = logging.getLogger(__name__)
-SWEEP_AFTER = timedelta(minutes=2)
-# A claim this old belongs to a worker that died while sending: the row is free again.
-CLAIM_LEASE = timedelta(minutes=10)
+
+
+def claim_lease() -> timedelta:
+    """A claim this old belongs to a worker that died while sending: the row is free again."""
+    return timedelta(seconds=settings.EMAIL_CLAIM_LEASE)
 
 
 def absolute(path: str) -> str:
@@ -68,7 +75,7 @@ def claimable(rows, now):
     """Rows not yet e-mailed and not being sent right now (a claim older than the lease
     belongs to a worker that died mid-send, so the row is free again)."""
     return rows.filter(emailed_at__isnull=True).filter(
-        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_LEASE)
+        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - claim_lease())
     )
 
 
@@ -94,7 +101,7 @@ def send_notification_email(*, notification_id: int) -> bool:
     except Exception:
         rows.update(email_claimed_at=None)
         raise
-    rows.update(emailed_at=timezone.now())
+    write_until_stored(lambda: rows.update(emailed_at=timezone.now()))
     return True
 
 
@@ -115,8 +122,9 @@ def deliver_one(notification: Notification) -> None:
 def deliver_pending_notifications() -> int:
     """Send immediate e-mails that a broker outage held back."""
     now = timezone.now()
+    unsent_after = timedelta(seconds=settings.SWEEP_UNSENT_AFTER)
     pending = claimable(
-        Notification.objects.filter(email=Email.IMMEDIATELY, created_at__lt=now - SWEEP_AFTER),
+        Notification.objects.filter(email=Email.IMMEDIATELY, created_at__lt=now - unsent_after),
         now,
     ).order_by("created_at")  # oldest first, so a backlog drains in order
     ids = list(pending.values_list("pk", flat=True)[:1000])
@@ -171,7 +179,7 @@ def send_digest(*, user_id: int, now) -> int:
     except Exception:
         claimed.update(email_claimed_at=None)
         raise
-    claimed.update(emailed_at=timezone.now())
+    write_until_stored(lambda: claimed.update(emailed_at=timezone.now()))
     return 1
 
 

@@ -102,6 +102,9 @@ class DataExport(models.Model):
     file = models.FileField(upload_to="exports/", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # A build that is alive says so every few seconds; one that went quiet died with its
+    # worker, and the sweep starts it again (EXPORT_STALLED_AFTER).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 

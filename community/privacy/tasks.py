@@ -2,12 +2,15 @@
 
 import logging
 import secrets
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,10 +21,8 @@ from .models import DataExport
 from .retention import purges
 
 logger = logging.getLogger(__name__)
-# A queued export still waiting this long was missed by the broker; a build running this
-# long died with its worker. The sweep starts either again.
-RESTART_QUEUED_AFTER = timedelta(minutes=2)
-RESTART_BUILDING_AFTER = timedelta(minutes=30)
+# How often a running build says it is alive (well inside EXPORT_STALLED_AFTER).
+HEARTBEAT_EVERY = 10.0
 
 
 @shared_task(acks_late=True)
@@ -29,17 +30,19 @@ def build_data_export(*, export_id: int) -> bool:
     """Build one export's zip; a second run of a claimed or finished export does nothing."""
     now = timezone.now()
     claimed = DataExport.objects.filter(pk=export_id, status=DataExport.Status.QUEUED).update(
-        status=DataExport.Status.BUILDING, started_at=now, progress=0
+        status=DataExport.Status.BUILDING, started_at=now, heartbeat_at=now, progress=0
     )
     if not claimed:
         return False
     export = DataExport.objects.select_related("user").get(pk=export_id)
+    building = DataExport.objects.filter(pk=export_id, status=DataExport.Status.BUILDING)
 
     def show_progress(percent: int) -> None:
-        DataExport.objects.filter(pk=export_id).update(progress=percent)
+        building.update(progress=percent, heartbeat_at=timezone.now())
 
     try:
-        content = build_zip(export.user, show_progress)
+        with heartbeat(building):
+            content = build_zip(export.user, show_progress)
     except Exception as error:
         # The error's type only: a message could quote the member's data.
         logger.error("Data export %s failed: %s", export_id, type(error).__name__)
@@ -48,6 +51,28 @@ def build_data_export(*, export_id: int) -> bool:
         )
         return False
     return finish_export(export_id, content)
+
+
+@contextmanager
+def heartbeat(building):
+    """While the block runs, mark the build alive every HEARTBEAT_EVERY seconds (from a
+    thread of its own: one section of a large export may take longer than that)."""
+    done = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not done.wait(HEARTBEAT_EVERY):
+                building.update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()  # the thread's own database connection
+
+    thread = threading.Thread(target=beat, name="export-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 @transaction.atomic
@@ -77,15 +102,26 @@ def finish_export(export_id: int, content: bytes) -> bool:
 
 @shared_task
 def sweep_data_exports() -> dict[str, int]:
-    """Start exports a broker outage or a dead worker left behind; delete expired zips."""
+    """Start exports a broker outage or a dead worker left behind; delete expired zips.
+
+    A build whose heartbeat stopped (EXPORT_STALLED_AFTER) died with its worker, and is
+    queued again; one queued for longer than SWEEP_UNSENT_AFTER was missed by the broker.
+    """
     now = timezone.now()
-    stalled = DataExport.objects.filter(
-        status=DataExport.Status.BUILDING, started_at__lt=now - RESTART_BUILDING_AFTER
-    ).update(status=DataExport.Status.QUEUED)
+    quiet_since = now - timedelta(seconds=settings.EXPORT_STALLED_AFTER)
+    stalled = (
+        DataExport.objects.filter(status=DataExport.Status.BUILDING)
+        .filter(
+            Q(heartbeat_at__lt=quiet_since)
+            | Q(heartbeat_at__isnull=True, started_at__lt=quiet_since)  # built before beats
+        )
+        .update(status=DataExport.Status.QUEUED, progress=0)
+    )
+    missed = now - timedelta(seconds=settings.SWEEP_UNSENT_AFTER)
     waiting = list(
-        DataExport.objects.filter(
-            status=DataExport.Status.QUEUED, created_at__lt=now - RESTART_QUEUED_AFTER
-        ).values_list("pk", flat=True)
+        DataExport.objects.filter(status=DataExport.Status.QUEUED)
+        .filter(Q(created_at__lt=missed) | Q(started_at__isnull=False))
+        .values_list("pk", flat=True)
     )
     for export_id in waiting:
         build_data_export.delay(export_id=export_id)

@@ -43,6 +43,12 @@ def submit_once(*, author, key: str, create: Callable[[], T]) -> Outcome[T]:
         return Outcome(result, repeated=False)
 
 
+def created_before(*, author, key: str) -> models.Model | None:
+    """What the finished submission with this key created, if there is one."""
+    earlier = Submission.objects.filter(author=author, key=key).first()
+    return earlier.created_object() if earlier is not None else None
+
+
 def claim_key(author, key: str) -> Submission | None:
     """Store the key, or return None if a submission with it exists (waiting for one that
     is still being written)."""

@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.db import models
 from django.http import HttpRequest
 
 from .models import FINGERPRINT_PREFIX
-from .services import submit_once
+from .services import created_before, submit_once
 
 T = TypeVar("T")
 
@@ -24,12 +25,15 @@ def new_key() -> str:
 
 
 def submission_key(request: HttpRequest) -> str:
-    """The key the form carried; without a valid one, a fingerprint of what was sent (the
-    same request twice within SUBMISSION_REPEAT_WINDOW counts as one)."""
+    """The key of this submission: the form's key together with what was sent in it, so a
+    form sent again unchanged is a repeat, but one changed after going Back is not. Without
+    a valid form key, what was sent alone (the same request twice within
+    SUBMISSION_REPEAT_WINDOW counts as one)."""
+    sent = fingerprint(request)
     key = request.POST.get(FIELD, "").strip()
     if KEY_PATTERN.fullmatch(key):
-        return key
-    return FINGERPRINT_PREFIX + fingerprint(request)
+        return hashlib.sha256(f"{key}\0{sent}".encode()).hexdigest()
+    return FINGERPRINT_PREFIX + sent
 
 
 def fingerprint(request: HttpRequest) -> str:
@@ -46,3 +50,11 @@ def fingerprint(request: HttpRequest) -> str:
 def once(request: HttpRequest, create: Callable[[], T]) -> T | None:
     """Run the write of this request's form once: a repeat returns what the first created."""
     return submit_once(author=request.user, key=submission_key(request), create=create).result
+
+
+def earlier_result(request: HttpRequest) -> models.Model | None:
+    """What an earlier, finished request with this same submission created, if anything:
+    for a page that no longer shows its form once the first one has gone through."""
+    if not request.user.is_authenticated:
+        return None
+    return created_before(author=request.user, key=submission_key(request))

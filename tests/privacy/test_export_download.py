@@ -217,18 +217,22 @@ def test_the_sweep_restarts_stalled_builds_and_starts_missed_ones(
     member, peer, staff, make_user, broker
 ):
     now = timezone.now()
+    # Its worker died three minutes ago: the heartbeat stopped (EXPORT_STALLED_AFTER, 2 min).
     stalled = DataExport.objects.create(
         user=member,
         status=DataExport.Status.BUILDING,
         progress=40,
-        created_at=now - timedelta(hours=1),
-        started_at=now - timedelta(minutes=31),
+        created_at=now - timedelta(minutes=5),
+        started_at=now - timedelta(minutes=4),
+        heartbeat_at=now - timedelta(minutes=3),
     )
+    # A long build whose worker is alive: started long ago, but its heartbeat is fresh.
     still_building = DataExport.objects.create(
         user=peer,
         status=DataExport.Status.BUILDING,
-        created_at=now - timedelta(minutes=10),
-        started_at=now - timedelta(minutes=10),
+        created_at=now - timedelta(minutes=40),
+        started_at=now - timedelta(minutes=40),
+        heartbeat_at=now - timedelta(seconds=20),
     )
     missed = DataExport.objects.create(user=staff, created_at=now - timedelta(minutes=3))
     just_asked = request_data_export(user=make_user())  # its task may still be on its way
@@ -240,8 +244,24 @@ def test_the_sweep_restarts_stalled_builds_and_starts_missed_ones(
     stalled.refresh_from_db()
     still_building.refresh_from_db()
     assert stalled.status == DataExport.Status.QUEUED
+    assert stalled.progress == 0
     assert still_building.status == DataExport.Status.BUILDING
     assert just_asked.pk not in broker.asked
+
+
+def test_the_stall_threshold_comes_from_the_settings(member, broker, settings):
+    settings.EXPORT_STALLED_AFTER = 20
+    now = timezone.now()
+    quiet = DataExport.objects.create(
+        user=member,
+        status=DataExport.Status.BUILDING,
+        started_at=now - timedelta(seconds=40),
+        heartbeat_at=now - timedelta(seconds=30),
+    )
+
+    tasks.sweep_data_exports()
+
+    assert broker.asked == [quiet.pk]
 
 
 def test_a_restarted_export_is_then_built_by_its_task(member, private_media, broker):
