@@ -21,7 +21,7 @@ from community.safety.services import (
     screen_personal_data,
     watch_for_crisis,
 )
-from config.outages import after_commit
+from config.outages import REDIS_ERRORS, after_commit
 
 from .broadcast import message_event, send_to_room
 from .models import ChatMessage, ChatRoom
@@ -53,20 +53,32 @@ def clean_client_id(client_id: str) -> str:
 
 
 def check_rate(user) -> None:
-    """Allow CHAT_RATE_LIMIT messages per CHAT_RATE_WINDOW seconds per member."""
-    key = f"chat:rate:{user.pk}"
-    window = settings.CHAT_RATE_WINDOW
-    cache.add(key, 0, timeout=window)
+    """Allow CHAT_RATE_LIMIT messages per CHAT_RATE_WINDOW seconds per member.
+
+    While Redis (the counter) is unreachable the message goes through: losing what a member
+    wrote would be worse than a few seconds without a limit.
+    """
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
+        count = count_send(user)
+    except REDIS_ERRORS:
+        return
     if count > settings.CHAT_RATE_LIMIT:
         raise ValidationError(
             _("You are sending messages very fast. Please slow down and try again in a moment."),
             code="slow_down",
         )
+
+
+def count_send(user) -> int:
+    """Count one more message of the member in the current window; return the count."""
+    key = f"chat:rate:{user.pk}"
+    window = settings.CHAT_RATE_WINDOW
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
 
 
 def watched_word_notes(screening) -> list[str]:
@@ -192,10 +204,14 @@ def delete_message(*, actor, message: ChatMessage) -> ChatMessage:
 
 
 def may_signal_typing(user, room: ChatRoom) -> bool:
-    """At most one "is typing" per member and room every TYPING_INTERVAL seconds."""
-    return user.has_perm("chat.post", room) and cache.add(
-        f"chat:typing:{room.pk}:{user.pk}", 1, timeout=TYPING_INTERVAL
-    )
+    """At most one "is typing" per member and room every TYPING_INTERVAL seconds (none
+    while Redis is unreachable: it is only a courtesy)."""
+    if not user.has_perm("chat.post", room):
+        return False
+    try:
+        return cache.add(f"chat:typing:{room.pk}:{user.pk}", 1, timeout=TYPING_INTERVAL)
+    except REDIS_ERRORS:
+        return False
 
 
 def changes_after(room: ChatRoom, seq: int) -> list[ChatMessage]:

@@ -183,7 +183,8 @@
   function refuse(frame) {
     errorBox.hidden = false;
     errorBox.textContent = frame.message;
-    if (frame.code === "slow_down" && outbox.has(frame.client_id)) {
+    const later = frame.code === "slow_down" || frame.code === "unavailable";
+    if (later && outbox.has(frame.client_id)) {
       setTimeout(flush, 5000); // kept, and sent again in a moment: nothing is lost
       return;
     }

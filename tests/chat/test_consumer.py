@@ -9,6 +9,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import OperationalError
 from django.test import Client
 
 from community.chat import live, services
@@ -339,6 +340,30 @@ def test_sending_the_same_client_id_twice_stores_one_message_and_acks_both_with_
 
     run(scenario)
     assert stored_texts() == ["Did this arrive?"]
+
+
+def test_a_send_that_meets_a_database_restart_is_answered_try_again_and_the_socket_lives(
+    application, room, member, member_cookie, monkeypatch
+):
+    def database_restarting(**kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(services, "send_message", database_restarting)
+
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        await send(communicator, "Are you there?", "u-1")
+        error = await next_frame(communicator)
+        await communicator.send_json_to({"type": "heartbeat"})
+        alive = await communicator.receive_json_from(WAIT)
+        await communicator.disconnect()
+        return error, alive
+
+    error, alive = run(scenario)
+
+    assert (error["type"], error["code"], error["client_id"]) == ("error", "unavailable", "u-1")
+    assert "kept" in error["message"]
+    assert alive["type"] == "presence" and alive["seq"] == 0
 
 
 def test_after_a_reconnect_replay_gives_the_missed_messages_once_and_in_order(

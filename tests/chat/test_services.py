@@ -4,6 +4,7 @@ nothing), retries that send once, and broadcasts that leave only after commit.""
 from datetime import timedelta
 
 import pytest
+import redis.exceptions
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -188,6 +189,27 @@ def test_a_member_sending_faster_than_the_limit_is_asked_to_slow_down(member, pe
     assert not ChatMessage.objects.filter(body_source="one too many").exists()
     # The limit is per member: a peer writing at the same time is not slowed down.
     assert send(peer, text="I'm here too", client_id="p-1")[1]
+
+
+def test_while_redis_is_unreachable_a_message_is_stored_without_the_rate_count(
+    member, send, monkeypatch
+):
+    """The counter lives in Redis: losing the member's words would be worse than a few
+    seconds without a limit. Typing signals (a courtesy) stop meanwhile."""
+
+    class FrozenRedis:
+        def __getattr__(self, name):
+            def redis_down(*args, **kwargs):
+                raise redis.exceptions.TimeoutError("Timeout reading from socket")
+
+            return redis_down
+
+    monkeypatch.setattr(services, "cache", FrozenRedis())
+
+    message, created = send(member, text="Still getting through", client_id="r-1")
+
+    assert created and message.body_source == "Still getting through"
+    assert services.may_signal_typing(member, message.room) is False
 
 
 def test_a_retry_of_a_stored_message_does_not_count_against_the_rate_limit(member, send, settings):
