@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run prod test lint bench install install-dev browser clean
+.PHONY: run prod test faults lint bench install install-dev browser clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,13 @@ lint: install-dev
 # Browser journeys run in their own pytest process: Playwright's sync API keeps an event loop
 # running in its thread, which would break async tests (Channels) sharing a worker with it.
 test: install-dev browser lint
-	$(VENV)/bin/pytest -m "not e2e"
+	$(VENV)/bin/pytest -m "not e2e and not faults"
 	$(VENV)/bin/pytest -m e2e -n 0
+
+# Fault injection on the real topology (own Redis and PostgreSQL, two web processes, a Celery
+# worker and beat): Redis and PostgreSQL restarted, processes killed. Counts lost and doubled.
+faults: install-dev
+	$(VENV)/bin/pytest -m faults -n 0 tests/faults
 
 bench: install
 	$(PY) manage.py bench_forum
