@@ -7,6 +7,8 @@ HTTPS redirect applies (a balancer probes by address, over plain HTTP), nothing 
   with the failing part named otherwise, so the balancer sends members elsewhere.
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
 import redis
 from django.conf import settings
 from django.db import connection
@@ -48,7 +50,7 @@ def broker_ready() -> bool:
         transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
     )
     try:
-        broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
+        broker.ensure_connection(max_retries=0, timeout=settings.REDIS_TIMEOUT)
         return True
     except Exception:  # kombu wraps each transport's own errors differently
         return False
@@ -56,8 +58,14 @@ def broker_ready() -> bool:
         broker.release()
 
 
+CHECKS = {"database": database_ready, "redis": redis_ready, "broker": broker_ready}
+
+
 def readiness() -> dict[str, bool]:
-    return {"database": database_ready(), "redis": redis_ready(), "broker": broker_ready()}
+    """Each part's answer, asked at the same time: the slowest timeout bounds the probe."""
+    with ThreadPoolExecutor(max_workers=len(CHECKS)) as pool:
+        answers = {name: pool.submit(check) for name, check in CHECKS.items()}
+        return {name: answer.result() for name, answer in answers.items()}
 
 
 class HealthCheckMiddleware:

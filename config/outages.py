@@ -122,7 +122,7 @@ class OutageAwarePubSubChannelLayer(RedisPubSubChannelLayer):
         RedisOutage.check()
         publish = getattr(self._get_layer(), name)  # the layer of this event loop
         try:
-            return await asyncio.wait_for(publish(*args), timeout=settings.REDIS_TIMEOUT * 2)
+            return await asyncio.wait_for(publish(*args), timeout=settings.REDIS_TIMEOUT)
         except (TimeoutError, *REDIS_ERRORS):
             RedisOutage.noticed()
             raise
@@ -135,9 +135,33 @@ class OutageAwarePubSubChannelLayer(RedisPubSubChannelLayer):
 
 
 class OutageAwareRedisCacheClient(RedisCacheClient):
+    """Every cache operation fails at once while an outage is known, and a failing one
+    makes the outage known (the request's next operations do not wait again)."""
+
     def get_client(self, key=None, *, write=False):
         RedisOutage.check()
-        return super().get_client(key, write=write)
+        return OutageNoticingClient(super().get_client(key, write=write))
+
+
+class OutageNoticingClient:
+    """A redis-py client whose failing commands make the outage known."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name):
+        command = getattr(self._client, name)
+        if not callable(command):
+            return command
+
+        def noticing(*args, **kwargs):
+            try:
+                return command(*args, **kwargs)
+            except REDIS_ERRORS:
+                RedisOutage.noticed()
+                raise
+
+        return noticing
 
 
 class OutageAwareRedisCache(RedisCache):

@@ -196,12 +196,15 @@ def redis_client_options(asynchronous: bool = False) -> dict:
     from redis.backoff import NoBackoff
     from redis.exceptions import ConnectionError as RedisConnectionError
 
+    # No periodic health-check PING: against a frozen Redis it would cost a second timeout
+    # (and its retry a third) before each command; a dead connection left by a restart is
+    # found by the command itself, and retried once on a fresh one.
     return {
         "socket_connect_timeout": REDIS_TIMEOUT,
         "socket_timeout": REDIS_TIMEOUT,
-        "retry": Retry(NoBackoff(), 1),
+        # A timeout (frozen Redis) is not retried: redis-py's default would retry it too.
+        "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         "retry_on_error": [RedisConnectionError],
-        "health_check_interval": 30,
     }
 
 
