@@ -58,13 +58,11 @@ def broker_ready() -> bool:
         broker.release()
 
 
-CHECKS = {"database": database_ready, "redis": redis_ready, "broker": broker_ready}
-
-
 def readiness() -> dict[str, bool]:
     """Each part's answer, asked at the same time: the slowest timeout bounds the probe."""
-    with ThreadPoolExecutor(max_workers=len(CHECKS)) as pool:
-        answers = {name: pool.submit(check) for name, check in CHECKS.items()}
+    checks = {"database": database_ready, "redis": redis_ready, "broker": broker_ready}
+    with ThreadPoolExecutor(max_workers=len(checks)) as pool:
+        answers = {name: pool.submit(check) for name, check in checks.items()}
         return {name: answer.result() for name, answer in answers.items()}
 
 
