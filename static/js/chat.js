@@ -79,8 +79,11 @@
     let item = document.getElementById(`message-${event.id}`);
     // An older state of a message than the one on screen (broadcasts crossing a replay).
     if (item && Number(item.dataset.seq || 0) > (event.seq || 0)) return;
-    // A change to a message older than any on screen is not shown as if it were new.
-    if (!item && event.id < oldestShownId() && list.querySelector("li[data-id]")) return;
+    // A change to a message from before the earliest one on screen, while earlier ones are
+    // still to be loaded, is not shown as if it were new. (With nothing earlier left, a
+    // lower id is a message that was committed late, or whose broadcast was lost: shown.)
+    const earlierToLoad = root.querySelector("[data-chat-older]");
+    if (!item && earlierToLoad && earlierToLoad.isConnected && event.id < oldestShownId()) return;
     const isNew = !item;
     const own = event.author_key === myKey;
     const unseen = event.id > lastId;

@@ -8,7 +8,8 @@ messages, and when patient2 is back online both appear exactly once. axe scans t
 import pytest
 from playwright.sync_api import expect
 
-from community.chat.models import ChatMessage
+from community.chat.models import ChatMessage, ChatRoom
+from community.chat.services import number_change
 from tests.e2e.conftest import PHONE
 from tests.e2e.steps import log_in
 
@@ -75,4 +76,37 @@ def test_two_patients_chat_and_one_misses_nothing_while_offline(
     assert texts[2:] == WHILE_AWAY
     assert_accessible(second)
     assert ChatMessage.objects.filter(room__group=group).count() == 4
+    browser_problems.assert_none()
+
+
+def test_a_message_whose_broadcast_was_lost_appears_once_the_next_one_arrives(
+    live_site, new_page, browser_problems, assert_accessible, make_group, make_user, join
+):
+    """A Redis restart can swallow a broadcast: the room's change numbers skip, and the page
+    asks for what it missed, so the member sees every stored message once, in order."""
+    group = make_group("Living with diabetes")
+    patient = make_user(display_name="Morning walker")
+    peer = make_user(display_name="Blue heron")
+    join(patient, group)
+    join(peer, group)
+    page = new_page(viewport=PHONE)
+    open_chat(page, live_site, assert_accessible, group, patient.email)
+    messages = page.locator("[data-chat-messages] li[data-id]")
+
+    # Stored and numbered, but its broadcast never reached this server: it is not shown.
+    room = ChatRoom.objects.get(group=group)
+    lost = ChatMessage.objects.create(
+        room=room, author=peer, client_id="lost-1", body_source="Lost in the restart",
+        body_html="<p>Lost in the restart</p>", body_text="Lost in the restart",
+    )  # fmt: skip
+    number_change(lost)
+    page.wait_for_timeout(300)
+    assert messages.count() == 0
+
+    # The member's own message comes back numbered one past the lost one: the gap shows.
+    say(page, "Is anyone here?")
+    expect(messages).to_have_count(2)
+    texts = messages.locator(".chat-text").all_inner_texts()
+    assert texts == ["Lost in the restart", "Is anyone here?"]
+    assert_accessible(page)
     browser_problems.assert_none()
