@@ -154,9 +154,15 @@ DATABASE_POOL_MIN_SIZE = int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1"))
 DATABASE_POOL_MAX_SIZE = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10"))
 # Seconds a request may wait for a free connection before it fails (a clear 503).
 DATABASE_POOL_TIMEOUT = float(os.environ.get("DATABASE_POOL_TIMEOUT", "10"))
+# A write waiting this long for a row lock gives up (a 503, "try again"): a queue behind one
+# lock must not hold every pooled connection. 0 waits for ever.
+DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", "10"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a restarted server's dead links go
-    DATABASES["default"]["OPTIONS"] = {"connect_timeout": DATABASE_CONNECT_TIMEOUT}
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": f"-c lock_timeout={int(DATABASE_LOCK_TIMEOUT * 1000)}",
+    }
     if DATABASE_POOL:
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": DATABASE_POOL_MIN_SIZE,

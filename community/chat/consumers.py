@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from community.groups.models import Membership
 from community.safety.personal_data import Confirmation, PersonalDataFound
-from config.outages import REDIS_ERRORS
+from config.outages import REDIS_ERRORS, PoolTimeout
 
 from . import presence, services
 from .broadcast import (
@@ -97,7 +97,7 @@ class ChatConsumer(RightsCheckedConsumer):
         if not isinstance(frame, dict):
             await self.close(code=BAD_FRAME)
             return
-        reply = await database_sync_to_async(self.handle)(frame)
+        reply = await self.checked(self.handle, frame)
         if isinstance(reply, int):
             await self.close(code=reply)
             return
@@ -185,7 +185,7 @@ class ChatConsumer(RightsCheckedConsumer):
             return [warning | {"findings": found.described(), "fingerprint": found.fingerprint}]
         except ValidationError as error:
             return [self.error(error.code or "invalid", " ".join(error.messages), frame)]
-        except (*REDIS_ERRORS, OperationalError, InterfaceError):
+        except (*REDIS_ERRORS, OperationalError, InterfaceError, PoolTimeout):
             # Nothing was stored (the transaction rolled back): the page keeps the message
             # and sends it again in a moment, under the same client id.
             busy = _("The chat is busy for a moment. Your message is kept and sent again.")
@@ -243,7 +243,7 @@ class ChatConsumer(RightsCheckedConsumer):
     async def chat_recheck(self, event):
         """Rights changed (muted, removed, documents, consent): closing if they are gone; a
         muted member is told, and the page turns read-only."""
-        refused = await database_sync_to_async(self.refusal)()
+        refused = await self.checked(self.refusal)
         if refused is not None:
             await self.close(code=refused)
         elif not await database_sync_to_async(self.may_post)():

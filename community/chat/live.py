@@ -14,8 +14,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from community.consent.state import has_accepted_required_documents
+from config.outages import is_outage
 
 NOT_LOGGED_IN, FORBIDDEN, CONSENT_NEEDED, BAD_FRAME = 4401, 4403, 4451, 4400
+TRY_AGAIN_LATER = 1013  # the database or Redis failed a moment ago: reconnect and replay
 RECHECK_SECONDS = 30
 SESSION_STORE = import_module(settings.SESSION_ENGINE).SessionStore
 
@@ -53,8 +55,19 @@ class RightsCheckedConsumer(AsyncWebsocketConsumer):
         """Send a broadcast on, unless the last look at the rights is too old and fails: a
         silent client sends no frames to be checked on."""
         if time.monotonic() - self.checked_at > RECHECK_SECONDS:
-            refused = await database_sync_to_async(self.refusal)()
+            refused = await self.checked(self.refusal)
             if refused is not None:
                 await self.close(code=refused)
                 return
         await self.send(text_data=text)
+
+    async def checked(self, look, *args):
+        """Run a look at the database in a worker thread; if the database (or its pool) is
+        unavailable, close with 1013: the page reconnects and replays, and nothing is
+        forwarded unchecked meanwhile."""
+        try:
+            return await database_sync_to_async(look)(*args)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            return TRY_AGAIN_LATER

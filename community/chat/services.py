@@ -172,7 +172,9 @@ def edit_message(
 ) -> ChatMessage:
     """Change your own message; new personal details must be confirmed, as when sending."""
     message = (
-        ChatMessage.objects.select_for_update().select_related("room__group").get(pk=message.pk)
+        ChatMessage.objects.select_for_update(of=("self",))
+        .select_related("room__group")
+        .get(pk=message.pk)
     )
     require(editor, "chat.edit_message", message)
     text = clean_message(text)
@@ -191,7 +193,9 @@ def edit_message(
 def delete_message(*, actor, message: ChatMessage) -> ChatMessage:
     """Delete your own message: the room sees "deleted"; the text is erased at once."""
     message = (
-        ChatMessage.objects.select_for_update().select_related("room__group").get(pk=message.pk)
+        ChatMessage.objects.select_for_update(of=("self",))
+        .select_related("room__group")
+        .get(pk=message.pk)
     )
     require(actor, "chat.delete_message", message)
     message.deleted_at = timezone.now()

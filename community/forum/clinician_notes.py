@@ -54,7 +54,9 @@ def write_clinician_note(
     personal_data: Confirmation | None = None,
 ) -> ClinicianNote:
     """Add the clinician's note under a post, or revise theirs (each version is kept)."""
-    post = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
+    post = (
+        Post.objects.select_for_update(of=("self",)).select_related("thread__group").get(pk=post.pk)
+    )
     require(clinician, "forum.write_note", post)
     stance, body = clean_stance(stance), clean_note(body)
     group = post.thread.group

@@ -29,7 +29,7 @@ from community.moderation.services import (
     follow_content_to_group,
     hold_for_review,
 )
-from community.notifications.services import notify
+from community.notifications.services import notify_each
 from community.privacy.models import AccessRecord
 from community.privacy.services import record_access
 from community.safety.personal_data import Confirmation
@@ -202,16 +202,21 @@ def notify_about(post: Post, thread: Thread) -> None:
         # Without the group's address in it: still right if the thread moves.
         "url": reverse("forum:post_link", kwargs={"post_id": post.pk}),
     }
-    told = {post.author_id}
-    for member in mentioned_members(post.body_source, thread.group):
-        if member.pk not in told:
-            notify(recipient=member, kind=MENTION, **common)
-            told.add(member.pk)
+    mentioned = [
+        member
+        for member in mentioned_members(post.body_source, thread.group)
+        if member.pk != post.author_id
+    ]
+    notify_each(recipients=mentioned, kind=MENTION, **common)
     if post.number == 1:
         return
+    told = {post.author_id, *(member.pk for member in mentioned)}
     followers = ThreadFollow.objects.filter(thread=thread).exclude(user_id__in=told)
-    for follow in followers.select_related("user"):
-        notify(recipient=follow.user, kind=REPLY, **common)
+    notify_each(
+        recipients=[follow.user for follow in followers.select_related("user")],
+        kind=REPLY,
+        **common,
+    )
 
 
 def mark_own_post_read(*, user, thread: Thread, number: int) -> None:
@@ -293,8 +298,11 @@ def reply(
     body = clean_body(body)
     content_warning = clean_content_warning(content_warning)
     check_image_count(images)
-    # Lock the thread row: two replies at once must get different numbers.
-    locked = Thread.objects.select_for_update().select_related("group").get(pk=thread.pk)
+    # Lock the thread row: two replies at once must get different numbers. Only that row
+    # (of="self"): locking the joined group's row too made every reply in the group queue.
+    locked = (
+        Thread.objects.select_for_update(of=("self",)).select_related("group").get(pk=thread.pk)
+    )
     require(author, "forum.reply", locked)
     return add_post(
         thread=locked,
@@ -404,7 +412,9 @@ def toggle_reaction(*, user, post: Post, kind: str, on: bool | None = None) -> b
     """
     if kind not in ReactionKind.values:
         raise ValidationError(_("Unknown reaction."), code="unknown_reaction")
-    locked = Post.objects.select_for_update().select_related("thread__group").get(pk=post.pk)
+    locked = (
+        Post.objects.select_for_update(of=("self",)).select_related("thread__group").get(pk=post.pk)
+    )
     require(user, "forum.react", locked)  # on the locked copy: it may just have been deleted
     given = Reaction.objects.filter(post=locked, user=user, kind=kind)
     if on is None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from community.groups.models import Membership, Role
 from community.groups.policy import is_group_clinician
 from community.groups.services import mute_member, remove_member
-from community.notifications.services import notify
+from community.notifications.services import notify, notify_each
 
 from .models import CLAIM_EXPIRES, Flag, GroupRules, ModerationAction, ModerationItem, Reason
 from .registry import ModeratedKind, get_kind
@@ -102,14 +102,13 @@ def tell_reviewers(
         .exclude(user_id=item.author_id)  # nobody reviews their own words
         .select_related("user")
     )
-    for membership in reviewers:
-        notify(
-            recipient=membership.user,
-            kind=kind,
-            group=item.group,
-            target=item.target,
-            url=url,
-        )
+    notify_each(
+        recipients=[membership.user for membership in reviewers],
+        kind=kind,
+        group=item.group,
+        target=item.target,
+        url=url,
+    )
 
 
 def ask_clinicians(item: ModerationItem, *, asked_at=None) -> None:
@@ -130,14 +129,13 @@ def ask_clinicians(item: ModerationItem, *, asked_at=None) -> None:
         .exclude(user_id=item.author_id)
         .select_related("user")
     )
-    for membership in clinicians:
-        notify(
-            recipient=membership.user,
-            kind="moderation.ask_clinician",
-            group=item.group,
-            target=item.target,
-            url=url,
-        )
+    notify_each(
+        recipients=[membership.user for membership in clinicians],
+        kind="moderation.ask_clinician",
+        group=item.group,
+        target=item.target,
+        url=url,
+    )
 
 
 @transaction.atomic
@@ -153,14 +151,14 @@ def answer_clinician_request(*, clinician, kind: str, object_id: int) -> None:
     moderated, content = content_for(kind, object_id)
     # The members who asked this time hear that the answer is there (never who else asked).
     asked = item.flags.filter(reason=Reason.HEALTH_CLAIM, created_at__gte=item.clinician_asked_at)
-    for flag in asked.exclude(reporter=None).select_related("reporter"):
-        notify(
-            recipient=flag.reporter,
-            kind="moderation.clinician_answered",
-            group=item.group,
-            target=item.target,
-            url=moderated.url_of(content),
-        )
+    askers = asked.exclude(reporter=None).select_related("reporter")
+    notify_each(
+        recipients=[flag.reporter for flag in askers],
+        kind="moderation.clinician_answered",
+        group=item.group,
+        target=item.target,
+        url=moderated.url_of(content),
+    )
 
 
 def log(

@@ -5,16 +5,20 @@ pages and, for "immediately", queues the e-mail. Celery only delivers: if the br
 the row waits, and the sweep (`deliver_pending_notifications`) sends it later.
 """
 
+import asyncio
 import logging
+from collections.abc import Sequence
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core import signing
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.groups.models import SupportGroup
+from community.groups.policy import remember_memberships
 from config.outages import after_commit
 
 from .kinds import Email, find_kind, get_kind
@@ -30,15 +34,28 @@ def user_channel_group(user_id: int) -> str:
     return f"notifications.user.{user_id}"
 
 
-def email_choice(user, kind: str) -> str:
-    """The member's e-mail choice for a kind, else "never" if they stopped all e-mail
-    (which also covers kinds added later), else the kind's default."""
-    chosen = dict(
-        EmailPreference.objects.filter(user_id=user.pk, kind__in=[kind, ALL_KINDS]).values_list(
-            "kind", "email"
+def email_choices(users: Sequence, kind: str) -> dict[int, str]:
+    """Each member's e-mail choice for a kind (one query for all): their own for the kind,
+    else "never" if they stopped all e-mail (which also covers kinds added later), else the
+    kind's default."""
+    chosen: dict[int, dict[str, str]] = {}
+    preferences = EmailPreference.objects.filter(
+        user_id__in=[user.pk for user in users], kind__in=[kind, ALL_KINDS]
+    ).values_list("user_id", "kind", "email")
+    for user_id, preference_kind, email in preferences:
+        chosen.setdefault(user_id, {})[preference_kind] = email
+    default = get_kind(kind).default_email
+    return {
+        user.pk: (
+            chosen.get(user.pk, {}).get(kind) or chosen.get(user.pk, {}).get(ALL_KINDS) or default
         )
-    )
-    return chosen.get(kind) or chosen.get(ALL_KINDS) or get_kind(kind).default_email
+        for user in users
+    }
+
+
+def email_choice(user, kind: str) -> str:
+    """The member's e-mail choice for a kind (see email_choices)."""
+    return email_choices([user], kind)[user.pk]
 
 
 @transaction.atomic
@@ -57,40 +74,105 @@ def notify(
     Nothing is written for the actor themselves, nor for someone who may no longer see the
     group (removed members hear nothing more from it).
     """
-    permission = get_kind(kind).permission  # an unregistered kind fails loudly
-    if recipient is None or not recipient.is_active:
-        return None
-    if actor is not None and recipient.pk == actor.pk:
-        return None
-    if group is not None and permission and not recipient.has_perm(permission, group):
-        return None
-    notification = Notification.objects.create(
-        recipient=recipient,
+    written = notify_each(
+        recipients=[recipient],
         kind=kind,
         group=group,
         actor=actor,
         actor_hidden=actor_hidden,
         target=target,
         url=url,
-        email=email_choice(recipient, kind),
     )
-    after_commit(push_unread_count, recipient.pk)
-    if notification.email == Email.IMMEDIATELY:
-        from .tasks import send_notification_email
-
-        after_commit(send_notification_email.delay, notification_id=notification.pk)
-    return notification
+    return written[0] if written else None
 
 
-def push_unread_count(user_id: int) -> None:
-    """Send the member's unread count to their open pages (best effort: pages also refresh)."""
-    count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+@transaction.atomic
+def notify_each(
+    *,
+    recipients: Sequence,
+    kind: str,
+    group: SupportGroup | None = None,
+    actor=None,
+    actor_hidden: bool = False,
+    target: str = "",
+    url: str = "",
+) -> list[Notification]:
+    """Tell each of many members the same thing (a reply, to a thread's followers), by the
+    rules of notify(), in the same few queries however many they are: a reply must not hold
+    its thread locked while hundreds of followers are told one by one."""
+    permission = get_kind(kind).permission  # an unregistered kind fails loudly
+    told = [
+        recipient
+        for recipient in recipients
+        if recipient is not None
+        and recipient.is_active
+        and not (actor is not None and recipient.pk == actor.pk)
+    ]
+    if group is not None and permission:
+        remember_memberships(told, group)
+        told = [recipient for recipient in told if recipient.has_perm(permission, group)]
+    if not told:
+        return []
+    choices = email_choices(told, kind)
+    written = Notification.objects.bulk_create(
+        Notification(
+            recipient=recipient,
+            kind=kind,
+            group=group,
+            actor=actor,
+            actor_hidden=actor_hidden,
+            target=target,
+            url=url,
+            email=choices[recipient.pk],
+        )
+        for recipient in told
+    )
+    after_commit(push_unread_counts, [recipient.pk for recipient in told])
+    immediate = [row.pk for row in written if row.email == Email.IMMEDIATELY]
+    if immediate:
+        after_commit(queue_emails, immediate)
+    return written
+
+
+def queue_emails(notification_ids: list[int]) -> None:
+    """Publish one e-mail task per notification (after commit; the sweep sends the rest if
+    the broker fails part-way)."""
+    from .tasks import send_notification_email
+
+    for notification_id in notification_ids:
+        send_notification_email.delay(notification_id=notification_id)
+
+
+def push_unread_counts(user_ids: list[int]) -> None:
+    """Send each member's unread count to their open pages: one query for all, then one
+    broadcast each (best effort: pages also show the count when they load)."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not user_ids:
         return
-    async_to_sync(layer.group_send)(
-        user_channel_group(user_id), {"type": "unread.count", "count": count}
+    counts = dict(
+        Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+        .values_list("recipient_id")
+        .annotate(unread=Count("pk"))
+        .values_list("recipient_id", "unread")
     )
+
+    async def send_all() -> None:
+        sends = [
+            layer.group_send(
+                user_channel_group(user_id),
+                {"type": "unread.count", "count": counts.get(user_id, 0)},
+            )
+            for user_id in user_ids
+        ]
+        failures = [
+            result
+            for result in await asyncio.gather(*sends, return_exceptions=True)
+            if isinstance(result, Exception)
+        ]
+        if failures:
+            raise failures[0]  # after_commit logs it; the counts show on the next page
+
+    async_to_sync(send_all)()
 
 
 def unread_count(user) -> int:
@@ -104,14 +186,14 @@ def mark_read(*, user, notification: Notification) -> None:
         raise PermissionError("Not this member's notification.")
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
-        after_commit(push_unread_count, user.pk)
+        after_commit(push_unread_counts, [user.pk])
 
 
 @transaction.atomic
 def mark_all_read(*, user) -> int:
     """Mark all the member's notifications read; return how many changed."""
     changed = Notification.objects.for_recipient(user).unread().update(read_at=timezone.now())
-    after_commit(push_unread_count, user.pk)
+    after_commit(push_unread_counts, [user.pk])
     return changed
 
 

@@ -171,7 +171,9 @@ def vote(*, user, question: Question) -> Question:
 
 def host_action(question: Question, host, live_only: bool = True) -> Question:
     question = (
-        Question.objects.select_for_update().select_related("session__group").get(pk=question.pk)
+        Question.objects.select_for_update(of=("self",))
+        .select_related("session__group")
+        .get(pk=question.pk)
     )
     require(host, "qa.host", question.session)
     if question.state not in WAITING:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import OperationalError
 from django.test import Client
+from psycopg_pool import PoolTimeout
 
 from community.chat import live, services
 from community.chat.broadcast import author_key
@@ -364,6 +365,25 @@ def test_a_send_that_meets_a_database_restart_is_answered_try_again_and_the_sock
     assert (error["type"], error["code"], error["client_id"]) == ("error", "unavailable", "u-1")
     assert "kept" in error["message"]
     assert alive["type"] == "presence" and alive["seq"] == 0
+
+
+def test_a_socket_whose_rights_cannot_be_checked_for_now_closes_to_reconnect_later(
+    application, room, member, member_cookie, monkeypatch
+):
+    """No connection came free in the pool (or the database restarts): the frame is not
+    acted on unchecked; 1013 tells the page to reconnect, replay and send its outbox."""
+
+    def pool_exhausted(self):
+        raise PoolTimeout("couldn't get a connection after 10.00 sec")
+
+    async def scenario():
+        communicator = await joined(application, room, member_cookie)
+        monkeypatch.setattr(live.RightsCheckedConsumer, "refusal", pool_exhausted)
+        await send(communicator, "Hello?", "t-1")
+        return await close_code(communicator)
+
+    assert run(scenario) == live.TRY_AGAIN_LATER == 1013
+    assert stored_texts() == []
 
 
 def test_after_a_reconnect_replay_gives_the_missed_messages_once_and_in_order(

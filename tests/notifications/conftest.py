@@ -58,7 +58,7 @@ def thread(member, group) -> Thread:
 def pushes(monkeypatch) -> list[int]:
     """Record each push of an unread count to a member's open pages, instead of sending it."""
     recorded: list[int] = []
-    monkeypatch.setattr(services, "push_unread_count", recorded.append)
+    monkeypatch.setattr(services, "push_unread_counts", recorded.extend)
     return recorded
 
 

@@ -200,10 +200,10 @@ def test_with_real_transactions_a_commit_delivers_once_and_a_rollback_delivers_n
 def test_a_failing_push_after_commit_does_not_undo_the_notification(
     monkeypatch, member, peer, group, django_capture_on_commit_callbacks
 ):
-    def channel_layer_down(user_id):
+    def channel_layer_down(user_ids):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(services, "push_unread_count", channel_layer_down)
+    monkeypatch.setattr(services, "push_unread_counts", channel_layer_down)
 
     with django_capture_on_commit_callbacks(execute=True):
         notify_reply(member, peer, group)
@@ -225,7 +225,7 @@ def test_the_pushed_count_is_the_members_unread_count_on_their_own_channel(
     notify_reply(member, peer, group)
     notify_reply(peer, member, group)
 
-    services.push_unread_count(member.pk)
+    services.push_unread_counts([member.pk])
 
     assert sent == [(f"notifications.user.{member.pk}", {"type": "unread.count", "count": 2})]
 

@@ -219,7 +219,7 @@ def email_everyone_at_once() -> None:
 def pushes(monkeypatch) -> list[int]:
     """Record each push of an unread count to a member's open pages, instead of sending it."""
     recorded: list[int] = []
-    monkeypatch.setattr(notifications, "push_unread_count", recorded.append)
+    monkeypatch.setattr(notifications, "push_unread_counts", recorded.extend)
     return recorded
 
 
