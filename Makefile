@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run prod test faults lint bench install install-dev browser clean
+.PHONY: run prod test faults loadtest lint bench install install-dev browser clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ lint: install-dev
 test: install-dev browser lint
 	$(VENV)/bin/pytest -m "not e2e and not faults"
 	$(VENV)/bin/pytest -m e2e -n 0
+
+# Simulated members against a running `make prod` (same DATABASE_URL, REDIS_URL, PORT).
+loadtest: install-dev
+	@bash scripts/loadtest.sh
 
 # Fault injection on the real topology (own Redis and PostgreSQL, two web processes, a Celery
 # worker and beat): Redis and PostgreSQL restarted, processes killed. Counts lost and doubled.
