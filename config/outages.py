@@ -42,7 +42,12 @@ class RedisOutage:
     until: float = 0.0
 
     @classmethod
-    def noticed(cls) -> None:
+    def noticed(cls, error: BaseException | None = None) -> None:
+        """Redis just failed: leave it alone for REDIS_OUTAGE_BACKOFF seconds. A skip during
+        the back-off (RedisUnavailable) is no new failure, or an active process would keep
+        extending its back-off and never ask Redis again."""
+        if isinstance(error, RedisUnavailable):
+            return
         backoff = getattr(settings, "REDIS_OUTAGE_BACKOFF", 5.0)
         if not cls.known():
             logger.warning("Redis is unavailable; retrying in %.0f s", backoff)
@@ -109,8 +114,8 @@ class PublishOnceTask(Task):
         RedisOutage.check()
         try:
             return super().apply_async(args, kwargs, **options)
-        except REDIS_ERRORS:
-            RedisOutage.noticed()
+        except REDIS_ERRORS as error:
+            RedisOutage.noticed(error)
             raise
 
 
@@ -123,8 +128,8 @@ class OutageAwarePubSubChannelLayer(RedisPubSubChannelLayer):
         publish = getattr(self._get_layer(), name)  # the layer of this event loop
         try:
             return await asyncio.wait_for(publish(*args), timeout=settings.REDIS_TIMEOUT)
-        except (TimeoutError, *REDIS_ERRORS):
-            RedisOutage.noticed()
+        except (TimeoutError, *REDIS_ERRORS) as error:
+            RedisOutage.noticed(error)
             raise
 
     async def send(self, channel, message):
@@ -157,8 +162,8 @@ class OutageNoticingClient:
         def noticing(*args, **kwargs):
             try:
                 return command(*args, **kwargs)
-            except REDIS_ERRORS:
-                RedisOutage.noticed()
+            except REDIS_ERRORS as error:
+                RedisOutage.noticed(error)
                 raise
 
         return noticing
@@ -182,7 +187,7 @@ except ImportError:  # SQLite-only installs
 def is_outage(error: BaseException | None) -> bool:
     """Whether an error means a service is missing (503), not a fault in the code (500)."""
     if isinstance(error, REDIS_ERRORS):
-        RedisOutage.noticed()
+        RedisOutage.noticed(error)
         return True
     return isinstance(error, (PoolTimeout, OperationalError, InterfaceError))
 

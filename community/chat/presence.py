@@ -82,5 +82,5 @@ def tolerating_outage():
     """Skip a presence update while Redis is down (and note the outage for the others)."""
     try:
         yield
-    except REDIS_ERRORS:
-        RedisOutage.noticed()
+    except REDIS_ERRORS as error:
+        RedisOutage.noticed(error)

@@ -21,8 +21,12 @@ from .models import DataExport
 from .retention import purges
 
 logger = logging.getLogger(__name__)
-# How often a running build says it is alive (well inside EXPORT_STALLED_AFTER).
-HEARTBEAT_EVERY = 10.0
+
+
+def heartbeat_every() -> float:
+    """How often a running build says it is alive: well inside EXPORT_STALLED_AFTER, so a
+    live build is never taken for a dead one (and its zip thrown away)."""
+    return min(10.0, settings.EXPORT_STALLED_AFTER / 4)
 
 
 @shared_task(acks_late=True)
@@ -55,13 +59,14 @@ def build_data_export(*, export_id: int) -> bool:
 
 @contextmanager
 def heartbeat(building):
-    """While the block runs, mark the build alive every HEARTBEAT_EVERY seconds (from a
-    thread of its own: one section of a large export may take longer than that)."""
+    """While the block runs, mark the build alive every few seconds (from a thread of its
+    own: one section of a large export may take longer than that)."""
     done = threading.Event()
+    every = heartbeat_every()
 
     def beat() -> None:
         try:
-            while not done.wait(HEARTBEAT_EVERY):
+            while not done.wait(every):
                 building.update(heartbeat_at=timezone.now())
         finally:
             connection.close()  # the thread's own database connection

@@ -177,10 +177,13 @@
     return false;
   }
 
+  function sendOne(clientId, entry) {
+    send({ type: "send", client_id: clientId, text: entry.text, personal_data: entry.personal_data });
+  }
+
+  // Everything still unacknowledged (after a reconnect, or a "try again in a moment").
   function flush() {
-    for (const [clientId, entry] of outbox) {
-      send({ type: "send", client_id: clientId, text: entry.text, personal_data: entry.personal_data });
-    }
+    for (const [clientId, entry] of outbox) sendOne(clientId, entry);
   }
 
   function refuse(frame) {
@@ -252,10 +255,11 @@
   function queueMessage(body, personalData) {
     errorBox.hidden = true;
     const clientId = newClientId();
-    outbox.set(clientId, personalData ? { text: body, personal_data: personalData } : { text: body });
+    const entry = personalData ? { text: body, personal_data: personalData } : { text: body };
+    outbox.set(clientId, entry);
     keepOutbox();
     showPending(clientId, body);
-    flush();
+    sendOne(clientId, entry); // the others still waiting go again on reconnect or retry
   }
 
   function replay() {

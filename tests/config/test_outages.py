@@ -76,6 +76,23 @@ def real_broker():
     app.conf.task_always_eager = eager
 
 
+def test_skipping_redis_during_the_back_off_does_not_extend_it(settings):
+    """An active room skips Redis on every frame while the back-off lasts: those skips are
+    no new failures, or the process would never ask Redis again."""
+    settings.REDIS_OUTAGE_BACKOFF = 5
+    RedisOutage.noticed(redis.exceptions.ConnectionError("refused"))
+    until = RedisOutage.until
+
+    for _ in range(3):
+        with pytest.raises(RedisUnavailable) as skipped:
+            RedisOutage.check()
+        RedisOutage.noticed(skipped.value)
+        presence.enter(1, 7, "socket-a")  # skips quietly
+        assert outages.is_outage(skipped.value)
+
+    assert RedisOutage.until == until
+
+
 def test_a_task_that_cannot_be_published_fails_fast_for_the_next_ones(monkeypatch, real_broker):
     calls = []
 
