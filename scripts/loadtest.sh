@@ -7,7 +7,7 @@
 #
 # Knobs: USERS (200), SPAWN_RATE (20/s), DURATION (3m), LOADTEST_HOST
 # (http://127.0.0.1:$PORT), WEB_PROCESSES (2), WORKER_PROCESSES (2), DATABASE_POOL_MAX_SIZE
-# (10) and LOADTEST_SPARE_CONNECTIONS (5) for the bound, LOADTEST_WAIT_MIN/MAX (1/3 s of
+# (10) and LOADTEST_SPARE_CONNECTIONS (5) for the bound, LOADTEST_WAIT_MIN/MAX (5/15 s of
 # think time) and LOADTEST_LIVE_CHAT_SHARE (0.15 of members hold the chat socket open).
 set -euo pipefail
 source "$(dirname "$0")/prod-env.sh"  # the server's environment: its SECRET_KEY signs sessions

@@ -33,8 +33,10 @@ from gevent.event import AsyncResult
 from locust import FastHttpUser, between, events, task
 from locust.env import Environment
 
-WAIT_MIN = float(os.environ.get("LOADTEST_WAIT_MIN", "1"))
-WAIT_MAX = float(os.environ.get("LOADTEST_WAIT_MAX", "3"))
+# Seconds between one member's requests: reading a thread page, writing a reply. A member
+# clicking every 1-3 s is a stress test (LOADTEST_WAIT_MIN=1 LOADTEST_WAIT_MAX=3), not a day.
+WAIT_MIN = float(os.environ.get("LOADTEST_WAIT_MIN", "5"))
+WAIT_MAX = float(os.environ.get("LOADTEST_WAIT_MAX", "15"))
 LIVE_CHAT_SHARE = float(os.environ.get("LOADTEST_LIVE_CHAT_SHARE", "0.15"))
 HEARTBEAT_SECONDS = 25  # docs/chat.md: the browser's heartbeat keeps presence fresh
 SOCKET_TIMEOUT = 10  # seconds to connect, to get the first frame, and to get an ack
