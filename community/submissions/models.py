@@ -7,8 +7,8 @@ phone, a resend after a lost response) finds it and gets that first result back,
 is stored, notified or e-mailed twice.
 """
 
+from django.apps import apps
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
@@ -20,7 +20,9 @@ FINGERPRINT_PREFIX = "auto:"
 class Submission(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=KEY_MAX_LENGTH)
-    content_type = models.ForeignKey(ContentType, null=True, on_delete=models.CASCADE)
+    # What the first request created, as "app_label.ModelName" and its id (a label, not a
+    # content-type row: nothing to keep in step with a cache of them).
+    created_model = models.CharField(max_length=100, blank=True)
     object_id = models.PositiveBigIntegerField(null=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -34,9 +36,10 @@ class Submission(models.Model):
 
     def created_object(self) -> models.Model | None:
         """What the first request created, if it was a row and still exists."""
-        if self.content_type is None:
+        if not self.created_model or self.object_id is None:
             return None
-        model = self.content_type.model_class()
-        if model is None:
+        try:
+            model = apps.get_model(self.created_model)
+        except (LookupError, ValueError):  # a model that no longer exists
             return None
         return model._default_manager.filter(pk=self.object_id).first()

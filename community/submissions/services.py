@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Generic, TypeVar
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -38,7 +37,7 @@ def submit_once(*, author, key: str, create: Callable[[], T]) -> Outcome[T]:
         result = create()
         if isinstance(result, models.Model) and result.pk is not None:
             Submission.objects.filter(pk=claim.pk).update(
-                content_type=ContentType.objects.get_for_model(result), object_id=result.pk
+                created_model=result._meta.label, object_id=result.pk
             )
         return Outcome(result, repeated=False)
 

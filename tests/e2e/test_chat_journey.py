@@ -92,6 +92,8 @@ def test_a_message_whose_broadcast_was_lost_appears_once_the_next_one_arrives(
     page = new_page(viewport=PHONE)
     open_chat(page, live_site, assert_accessible, group, patient.email)
     messages = page.locator("[data-chat-messages] li[data-id]")
+    # The socket is open (and has replayed once): what comes next can only arrive live.
+    expect(page.locator("[data-chat-presence]")).to_have_text("Morning walker")
 
     # Stored and numbered, but its broadcast never reached this server: it is not shown.
     room = ChatRoom.objects.get(group=group)
