@@ -48,7 +48,7 @@ class RedisOutage:
         extending its back-off and never ask Redis again."""
         if isinstance(error, RedisUnavailable):
             return
-        backoff = getattr(settings, "REDIS_OUTAGE_BACKOFF", 5.0)
+        backoff = settings.REDIS_OUTAGE_BACKOFF
         if not cls.known():
             logger.warning("Redis is unavailable; retrying in %.0f s", backoff)
         cls.until = time.monotonic() + backoff

@@ -7,13 +7,12 @@ import time
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import InterfaceError, OperationalError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from community.groups.models import Membership
 from community.safety.personal_data import Confirmation, PersonalDataFound
-from config.outages import REDIS_ERRORS, PoolTimeout
+from config.outages import is_outage
 
 from . import presence, services
 from .broadcast import (
@@ -185,16 +184,18 @@ class ChatConsumer(RightsCheckedConsumer):
             return [warning | {"findings": found.described(), "fingerprint": found.fingerprint}]
         except ValidationError as error:
             return [self.error(error.code or "invalid", " ".join(error.messages), frame)]
-        except (*REDIS_ERRORS, OperationalError, InterfaceError, PoolTimeout):
-            # Nothing was stored (the transaction rolled back): the page keeps the message
-            # and sends it again in a moment, under the same client id.
-            busy = _("The chat is busy for a moment. Your message is kept and sent again.")
-            return [self.error("unavailable", busy, frame)]
         except PermissionDenied:
             reason = _("You cannot write in this chat right now.")
             if user.has_perm("chat.read", self.room) and not user.has_perm("chat.post", self.room):
                 reason = _("You have been muted in this group, so you can read but not write.")
             return [self.error("forbidden", reason, frame)]
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            # Nothing was stored (the transaction rolled back): the page keeps the message
+            # and sends it again in a moment, under the same client id.
+            busy = _("The chat is busy for a moment. Your message is kept and sent again.")
+            return [self.error("unavailable", busy, frame)]
 
     def replay(self, frame: dict) -> dict:
         """Every change after the last one the client saw (`after_seq`): new messages, and

@@ -59,30 +59,14 @@ def email_choice(user, kind: str) -> str:
 
 
 @transaction.atomic
-def notify(
-    *,
-    recipient,
-    kind: str,
-    group: SupportGroup | None = None,
-    actor=None,
-    actor_hidden: bool = False,
-    target: str = "",
-    url: str = "",
-) -> Notification | None:
-    """Tell a member that something happened; call it inside the causing transaction.
+def notify(*, recipient, **what) -> Notification | None:
+    """Tell one member that something happened (the keywords of notify_each); call it
+    inside the causing transaction.
 
     Nothing is written for the actor themselves, nor for someone who may no longer see the
     group (removed members hear nothing more from it).
     """
-    written = notify_each(
-        recipients=[recipient],
-        kind=kind,
-        group=group,
-        actor=actor,
-        actor_hidden=actor_hidden,
-        target=target,
-        url=url,
-    )
+    written = notify_each(recipients=[recipient], **what)
     return written[0] if written else None
 
 

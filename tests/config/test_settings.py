@@ -95,16 +95,24 @@ def test_environment_variables_switch_to_the_production_parts():
     assert values["cache"].endswith("RedisCache")
 
 
-def test_production_database_connections_come_from_a_bounded_pool_per_process():
-    result = run_settings(
-        DEBUG="false",
-        SECRET_KEY="x" * 50,
-        SITE_URL="https://community.example.org",
-        DATABASE_URL="postgres://app:pw@db.internal:5432/community",
-        DATABASE_POOL_MAX_SIZE="7",
-    )
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 50,
+    "SITE_URL": "https://community.example.org",
+    "DATABASE_URL": "postgres://app:pw@db.internal:5432/community",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+}
+
+
+def production_settings(**env) -> dict:
+    """The settings production's environment (plus `env`) gives."""
+    result = run_settings(**PRODUCTION, **env)
     assert result.returncode == 0, result.stderr
-    values = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_database_connections_come_from_a_bounded_pool_per_process():
+    values = production_settings(DATABASE_POOL_MAX_SIZE="7")
     # Persistent connections per request thread would pile up under ASGI.
     assert values["conn_max_age"] == 0
     assert values["pool"]["max_size"] == 7
@@ -112,14 +120,7 @@ def test_production_database_connections_come_from_a_bounded_pool_per_process():
 
 
 def test_every_redis_client_gives_up_after_about_a_second():
-    result = run_settings(
-        DEBUG="false",
-        SECRET_KEY="x" * 50,
-        SITE_URL="https://community.example.org",
-        REDIS_URL="redis://cache.internal:6379/0",
-    )
-    assert result.returncode == 0, result.stderr
-    values = json.loads(result.stdout.strip().splitlines()[-1])
+    values = production_settings()
     assert values["cache_timeout"] == values["layer_timeout"] == values["broker_timeout"] == 1.0
 
 
