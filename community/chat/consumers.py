@@ -144,12 +144,21 @@ class ChatConsumer(RightsCheckedConsumer):
                 if message is None:
                     raise PermissionDenied
                 if kind == "edit":
-                    services.edit_message(
+                    edited = services.edit_message(
                         editor=user,
                         message=message,
                         text=text_of(frame, "text"),
                         personal_data=confirmation_of(frame),
                     )
+                    # The room hears of the edit by broadcast; the writer also hears whether
+                    # the new words suggest a crisis (the page then shows support).
+                    return [
+                        {
+                            "type": "edited",
+                            "id": edited.pk,
+                            "crisis": getattr(edited, "crisis", False),
+                        }
+                    ]
                 else:
                     services.delete_message(actor=user, message=message)
                 return []

@@ -13,14 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.markup.render import clean_source, render_markdown
-from community.moderation.models import WATCHED_WORD_PREFIX
-from community.moderation.screening import refuse_blocked_words, refuse_if_blocked, screen
-from community.moderation.services import flag_automatically
 from community.safety.personal_data import Confirmation
-from community.safety.services import (
-    screen_personal_data,
-    watch_for_crisis,
-)
+from community.safety.screening import act_on_screening, screen_text
 from config.outages import REDIS_ERRORS, after_commit
 
 from .broadcast import message_event, send_to_room
@@ -81,11 +75,6 @@ def count_send(user) -> int:
         return 1
 
 
-def watched_word_notes(screening) -> list[str]:
-    notes = [f"{WATCHED_WORD_PREFIX}{phrase}" for phrase in screening.flag_phrases]
-    return [screening.note, *notes] if screening.hold and screening.note else notes
-
-
 def announce(message: ChatMessage) -> None:
     """Number this change of the message and broadcast it to the room after commit.
 
@@ -129,9 +118,7 @@ def send_message(
     text = clean_message(text)
     # A live room holds nothing back (no pre-moderation): words the group blocks are
     # refused; words it watches ask the moderators to look, after the message is out.
-    screening = screen(group=room.group, author=author, text=text, earlier_posts=10**6)
-    refuse_if_blocked(screening)
-    confirmed = screen_personal_data(text, personal_data)
+    screened = screen_text(group=room.group, author=author, text=text, personal_data=personal_data)
     check_rate(author)
     rendered = render_markdown(text)
     try:
@@ -144,22 +131,13 @@ def send_message(
                 body_html=rendered.html,
                 body_text=rendered.text,
             )
-            confirmed.record(kind="chat.message", object_id=message.pk, author=author)
-            message.crisis = watch_for_crisis(
+            message.crisis = act_on_screening(
+                screened,
                 kind="chat.message",
                 object_id=message.pk,
                 group=room.group,
                 author=author,
-                text=text,
             )
-            for note in watched_word_notes(screening):
-                flag_automatically(
-                    kind="chat.message",
-                    object_id=message.pk,
-                    group=room.group,
-                    author=author,
-                    note=note,
-                )
             announce(message)
     except IntegrityError:  # the same id sent twice at once: the other one stored it
         return ChatMessage.objects.get(room=room, author=author, client_id=client_id), False
@@ -178,13 +156,26 @@ def edit_message(
     )
     require(editor, "chat.edit_message", message)
     text = clean_message(text)
-    refuse_blocked_words(message.room.group, editor, text)
-    confirmed = screen_personal_data(text, personal_data, earlier=message.body_source)
+    if text == message.body_source:
+        return message
+    screened = screen_text(
+        group=message.room.group,
+        author=editor,
+        text=text,
+        earlier=message.body_source,
+        personal_data=personal_data,
+    )
     rendered = render_markdown(text)
     message.body_source, message.body_html, message.body_text = text, rendered.html, rendered.text
     message.edited_at = timezone.now()
     message.save(update_fields=["body_source", "body_html", "body_text", "edited_at", "updated_at"])
-    confirmed.record(kind="chat.message", object_id=message.pk, author=editor)
+    message.crisis = act_on_screening(
+        screened,
+        kind="chat.message",
+        object_id=message.pk,
+        group=message.room.group,
+        author=editor,
+    )
     announce(message)
     return message
 

@@ -11,12 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.markup.render import clean_source, render_markdown
-from community.moderation.models import WATCHED_WORD_PREFIX
-from community.moderation.screening import Screening, refuse_if_blocked, screen
-from community.moderation.services import answer_clinician_request, flag_automatically
+from community.moderation.services import answer_clinician_request
 from community.notifications.services import notify
 from community.safety.personal_data import Confirmation
-from community.safety.services import screen_personal_data
+from community.safety.screening import act_on_screening, screen_text
 
 from .models import ClinicianNote, ClinicianNoteRevision, NoteStance, Post
 from .services import require
@@ -60,8 +58,6 @@ def write_clinician_note(
     require(clinician, "forum.write_note", post)
     stance, body = clean_stance(stance), clean_note(body)
     group = post.thread.group
-    screening = screen(group=group, author=clinician, text=body, earlier_posts=10**6)
-    refuse_if_blocked(screening)
     note = ClinicianNote.objects.filter(post=post, author=clinician).first()
     if note is not None and (note.is_withheld or note.moderator_note):
         # Otherwise a clinician could put back what moderators redacted or removed.
@@ -71,11 +67,18 @@ def write_clinician_note(
         )
     if note is not None and (note.stance, note.body_source) == (stance, body):
         return note
-    confirmed = screen_personal_data(body, personal_data, earlier=note.body_source if note else "")
+    screened = screen_text(
+        group=group,
+        author=clinician,
+        text=body,
+        earlier=note.body_source if note else "",
+        personal_data=personal_data,
+    )
     created = note is None
     note = store_note(note or ClinicianNote(post=post, author=clinician), stance, body)
-    confirmed.record(kind=NOTE_KIND, object_id=note.pk, author=clinician)
-    flag_watched_words(note, screening)
+    # A note cannot wait for approval (it answers a question now): words the group holds
+    # ask the moderators to look at it, as watched words do.
+    act_on_screening(screened, kind=NOTE_KIND, object_id=note.pk, group=group, author=clinician)
     answer_clinician_request(clinician=clinician, kind="forum.post", object_id=post.pk)
     if created and post.author_id is not None:
         notify(
@@ -87,22 +90,6 @@ def write_clinician_note(
             url=reverse("forum:post_link", kwargs={"post_id": post.pk}),
         )
     return note
-
-
-def flag_watched_words(note: ClinicianNote, screening: Screening) -> None:
-    """Watched words ask moderators to look, as on posts; a note cannot wait for approval,
-    so a word that would hold a post flags the note instead."""
-    reasons = [f"{WATCHED_WORD_PREFIX}{phrase}" for phrase in screening.flag_phrases]
-    if screening.hold:
-        reasons.append(screening.note)
-    for reason in reasons:
-        flag_automatically(
-            kind=NOTE_KIND,
-            object_id=note.pk,
-            group=note.post.thread.group,
-            author=note.author,
-            note=reason,
-        )
 
 
 def store_note(note: ClinicianNote, stance: str, body: str) -> ClinicianNote:

@@ -23,20 +23,16 @@ from community.markup.render import (
     render_markdown,
     without_controls,
 )
-from community.moderation.screening import refuse_blocked_words, refuse_if_blocked, screen
 from community.moderation.services import (
-    flag_automatically,
     follow_content_to_group,
     hold_for_review,
+    withhold_for_review,
 )
 from community.notifications.services import notify_each
 from community.privacy.models import AccessRecord
 from community.privacy.services import record_access
 from community.safety.personal_data import Confirmation
-from community.safety.services import (
-    screen_personal_data,
-    watch_for_crisis,
-)
+from community.safety.screening import act_on_screening, screen_text
 
 from .images import CleanImage
 from .mentions import mentioned_members
@@ -130,21 +126,20 @@ def add_post(
     (then nobody else sees or hears of them yet).
     """
     number = thread.last_post_number + 1
-    words = f"{thread.title}\n{body}" if number == 1 else body
-    screening = screen(
+    words = words_of(body, content_warning, title=thread.title if number == 1 else "")
+    screened = screen_text(
         group=thread.group,
         author=author,
         text=words,
+        personal_data=personal_data,
         earlier_posts=Post.objects.filter(
             thread__group=thread.group, author=author, held_at__isnull=True
         ).count(),
     )
-    refuse_if_blocked(screening)
-    confirmed = screen_personal_data(words, personal_data)
     rendered = render_markdown(body)
     now = timezone.now()
     post = Post.objects.create(
-        held_at=now if screening.hold else None,
+        held_at=now if screened.hold else None,
         thread=thread,
         author=author,
         number=number,
@@ -160,7 +155,7 @@ def add_post(
     )
     # Held posts get their number but are not counted, nor shown as new, until approved.
     counters = {"last_post_number": number}
-    if not screening.hold:
+    if not screened.hold:
         counters.update(
             post_count=F("post_count") + 1,
             last_published_number=number,
@@ -174,19 +169,22 @@ def add_post(
     ThreadFollow.objects.get_or_create(user=author, thread=thread)
     mark_own_post_read(user=author, thread=thread, number=number)
     moderation = {"kind": "forum.post", "object_id": post.pk, "group": thread.group}
-    confirmed.record(kind="forum.post", object_id=post.pk, author=author)
-    if screening.hold:
-        hold_for_review(**moderation, author=author, note=screening.note)
-    else:
-        notify_about(post, thread)
-        for phrase in screening.flag_phrases:
-            flag_automatically(**moderation, author=author, note=f"Watched word: {phrase}")
-    post.crisis = watch_for_crisis(
-        kind="forum.post", object_id=post.pk, group=thread.group, author=author, text=words
+    post.crisis = act_on_screening(
+        screened,
+        **moderation,
+        author=author,
+        withhold=lambda note: hold_for_review(**moderation, author=author, note=note),
     )
+    if not screened.hold:
+        notify_about(post, thread)
     # Last, so that nothing after the files are written can fail and leave them orphaned.
     attach_images(post, images)
     return post
+
+
+def words_of(body: str, content_warning: str, *, title: str = "") -> str:
+    """All that a member wrote in a post (and a new thread's title), as screening reads it."""
+    return "\n".join(part for part in (title, content_warning, body) if part)
 
 
 def notify_about(post: Post, thread: Thread) -> None:
@@ -335,12 +333,26 @@ def edit_post(
         )
     body = clean_body(body)
     content_warning = clean_content_warning(content_warning)
-    refuse_blocked_words(post.thread.group, editor, body)
     if body == post.body_source and content_warning == post.content_warning:
         return post
-    confirmed = screen_personal_data(body, personal_data, earlier=post.body_source)
+    group = post.thread.group
+    screened = screen_text(
+        group=group,
+        author=editor,
+        text=words_of(body, content_warning),
+        earlier=words_of(post.body_source, post.content_warning),
+        personal_data=personal_data,
+    )
     rewrite_post(post, body=body, content_warning=content_warning)
-    confirmed.record(kind="forum.post", object_id=post.pk, author=editor)
+    moderation = {"kind": "forum.post", "object_id": post.pk, "group": group}
+    # An edit is screened as a new post is: what it brings in holds (the post is hidden
+    # until a moderator looks), flags, or puts a crisis before the reviewers at once.
+    post.crisis = act_on_screening(
+        screened,
+        **moderation,
+        author=editor,
+        withhold=lambda note: withhold_for_review(**moderation, author=editor, note=note),
+    )
     return post
 
 

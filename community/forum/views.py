@@ -332,6 +332,8 @@ def post_edit(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         )
         if edited:
             messages.success(request, _("Your changes were saved."))
+            if edited.crisis:
+                offer_support(request)
             return redirect(post_location(post.thread, post.number))
     return form_page(
         request, "forum/post_edit.html", {"group": post.thread.group, "post": post}, form

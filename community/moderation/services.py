@@ -452,14 +452,31 @@ def hold_for_review(*, kind: str, object_id: int, group, author, note: str) -> M
 
 @transaction.atomic
 def flag_automatically(*, kind: str, object_id: int, group, author, note: str) -> ModerationItem:
-    """A watched word asks moderators to look at published content."""
+    """A watched word asks moderators to look at published content (again, if they had
+    resolved it: an edit can bring new words into content they have already seen)."""
     item, created = ModerationItem.objects.get_or_create(
         kind=kind, object_id=object_id, defaults={"group": group, "author": author}
     )
+    item = ModerationItem.objects.select_for_update().get(pk=item.pk)
     # Not counted as a member's flag: only people count towards the auto-hide threshold.
     Flag.objects.create(item=item, reporter=None, reason=Reason.OTHER, note=note[:500])
-    if created:
+    reopened = item.state != ModerationItem.State.OPEN
+    if reopened:
+        item.state, item.resolved_at = ModerationItem.State.OPEN, None
+        item.save(update_fields=["state", "resolved_at"])
+    if created or reopened:
         tell_reviewers(item)
+    return item
+
+
+@transaction.atomic
+def withhold_for_review(*, kind: str, object_id: int, group, author, note: str) -> ModerationItem:
+    """An edit brought in a word the group holds for review: the published content is
+    hidden from peers until a moderator looks (keeping it shows it again)."""
+    moderated, content = content_for(kind, object_id)
+    moderated.set_hidden(content, True)
+    item = flag_automatically(kind=kind, object_id=object_id, group=group, author=author, note=note)
+    log(item, moderator=None, action=Action.AUTO_HIDE, reason=note[:200])
     return item
 
 

@@ -11,13 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from community.chat.services import clean_message
 from community.markup.render import render_markdown
-from community.moderation.screening import refuse_blocked_words
 from community.notifications.services import notify
 from community.safety.personal_data import Confirmation
-from community.safety.services import (
-    screen_personal_data,
-    watch_for_crisis,
-)
+from community.safety.screening import act_on_screening, screen_text
 from config.outages import after_commit
 
 from .models import RSVP, Answer, QASession, Question, Vote
@@ -127,8 +123,9 @@ def ask(
         _("Questions can be asked while the session is open or live."),
     )
     text = clean_message(text)
-    refuse_blocked_words(session.group, author, text)
-    confirmed = screen_personal_data(text, personal_data)
+    screened = screen_text(
+        group=session.group, author=author, text=text, personal_data=personal_data
+    )
     rendered = render_markdown(text)
     question = Question.objects.create(
         session=session,
@@ -138,9 +135,10 @@ def ask(
         body_html=rendered.html,
         body_text=rendered.text,
     )
-    confirmed.record(kind="qa.question", object_id=question.pk, author=author)
-    question.crisis = watch_for_crisis(
-        kind="qa.question", object_id=question.pk, group=session.group, author=author, text=text
+    # A question cannot wait for approval during a session: words the group holds ask the
+    # moderators to look at it instead.
+    question.crisis = act_on_screening(
+        screened, kind="qa.question", object_id=question.pk, group=session.group, author=author
     )
     changed(session)
     return question

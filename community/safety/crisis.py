@@ -38,6 +38,19 @@ def is_crisis(text: str) -> bool:
     return bool(crisis_languages(text))
 
 
+def crisis_phrases(text: str) -> set[str]:
+    """The (normalised) crisis phrases that appear in `text`, in any language."""
+    plain = normalise(text)
+    patterns = phrase_patterns().values()
+    return {match.group(0) for pattern in patterns for match in pattern.finditer(plain)}
+
+
+def newly_in_crisis(text: str, *, earlier: str = "") -> bool:
+    """Whether `text` has crisis words that its `earlier` version did not have: an edit that
+    brings them in is a new call for help; fixing a typo beside old ones is not."""
+    return bool(crisis_phrases(text) - crisis_phrases(earlier))
+
+
 def resources() -> dict:
     """The deployment's crisis lines (SAFETY_CRISIS_RESOURCES), else the shipped ones."""
     return load_resources(settings.SAFETY_CRISIS_RESOURCES or str(DATA / "crisis_resources.json"))

@@ -2,25 +2,11 @@
 
 from dataclasses import dataclass
 
-from community.moderation.services import raise_crisis
-
-from .crisis import is_crisis
 from .models import PersonalDataConfirmation
 from .personal_data import Confirmation, check_personal_data
 from .pii import Finding
 
 SESSION_KEY = "safety_offer_support"
-
-
-def watch_for_crisis(*, kind: str, object_id: int, group, author, text: str) -> bool:
-    """If the words suggest a crisis, put the content before the group's reviewers now.
-
-    The content is published either way: never silence someone reaching out.
-    """
-    if not is_crisis(text):
-        return False
-    raise_crisis(kind=kind, object_id=object_id, group=group, author=author)
-    return True
 
 
 @dataclass(frozen=True)

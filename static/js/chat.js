@@ -292,12 +292,13 @@
       show(frame);
       noteChange(frame.seq);
     } else if (frame.type === "replay") replayed(frame);
-    else if (frame.type === "ack") {
+    else if (frame.type === "ack" || frame.type === "edited") {
       if (frame.crisis) {
         const panel = root.querySelector("[data-chat-crisis]");
         panel.hidden = false;
         panel.focus(); // the support is the next thing read
       }
+      if (frame.type === "edited") return;
       outbox.delete(frame.client_id);
       keepOutbox();
       dropPending(frame.client_id);
