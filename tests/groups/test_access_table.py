@@ -223,7 +223,8 @@ ACCESS_TABLE = [
     Row("mfa_download_recovery_codes", signed_in(404)),
     # --- Django admin: staff with two-factor only ---
     Row("admin_login_redirect", outcomes(default=LOGIN)),
-    Row("admin:index", outcomes(default=LOGIN, staff=200)),
+    # Signed-in users who are not staff get 404 (the login page would send them back).
+    Row("admin:index", outcomes(logged_out=LOGIN, default=404, staff=200)),
     # --- Groups ---
     Row(
         "groups:invitation",
