@@ -98,11 +98,15 @@ def message_edit(request: HttpRequest, message_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.edit_message(editor=request.user, message=message, **form.cleaned_data)
+            edited = services.edit_message(
+                editor=request.user, message=message, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error("text", error)
         else:
             messages.success(request, _("Your message has been changed."))
+            if getattr(edited, "crisis", False):
+                offer_support(request)
             return redirect(message.room)
     status = 400 if form.errors else 200
     return render(

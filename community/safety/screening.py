@@ -75,9 +75,13 @@ def act_on_screening(
     `withhold(note)` keeps held content from peers until a moderator looks (a new post
     waits for approval; an edited post is hidden). Content that cannot wait (a live chat)
     passes none: moderators are asked to look at it instead. Published content is flagged
-    for each watched word; held content is in the queue already.
+    for each watched word; held content is in the queue already. Crisis words come first.
     """
     screened.personal_data.record(kind=kind, object_id=object_id, author=author)
+    if screened.crisis:
+        # First: a crisis must reach the reviewers as one, even where a watched word below
+        # would otherwise reopen the item as an ordinary concern.
+        raise_crisis(kind=kind, object_id=object_id, group=group, author=author)
     notes = list(screened.flag_notes)
     if screened.hold and withhold is not None:
         withhold(screened.hold_note)
@@ -86,6 +90,4 @@ def act_on_screening(
         notes.append(screened.hold_note)
     for note in dict.fromkeys(notes):
         flag_automatically(kind=kind, object_id=object_id, group=group, author=author, note=note)
-    if screened.crisis:
-        raise_crisis(kind=kind, object_id=object_id, group=group, author=author)
     return screened.crisis
