@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "community.accounts.middleware.KnownDeviceMiddleware",
     "community.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -384,9 +385,36 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # A closed community has no reason to e-mail strangers who type their address into a form.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # allauth's rate limits are on by default (login, sign-up, password reset, per IP and key).
-# Behind a proxy, tell allauth how to find the client's address, or every request seems to
-# come from the proxy and one attacker could lock everyone out.
+# Wrong passwords are counted by community/accounts/login_limits.py instead of allauth's
+# "login_failed" (per login address: anyone could lock a member out); allauth keeps that one
+# for wrong two-factor codes. Format: amount/period/per; "key" is named in each comment.
+ACCOUNT_RATE_LIMITS = {
+    # From a device not known for the account: per client address,
+    "login_failed_address": "10/m/ip,60/h/ip",
+    # per client address and account (the login address),
+    "login_failed_address_account": "5/5m/key",
+    # and per account, whatever the address (guessing spread over many addresses).
+    "login_failed_account": "20/h/key",
+    # From a device known for the account (it logged in to it, or reset its password by
+    # e-mail): per device and account only, a count no stranger can add to.
+    "login_failed_device": "5/5m/key",
+    # allauth's: wrong two-factor codes, per client address and per account.
+    "login_failed": "10/m/ip,5/5m/key",
+}
+# How long a device stays known after its last login (or password reset) to an account.
+KNOWN_DEVICE_DAYS = int(os.environ.get("KNOWN_DEVICE_DAYS", "180"))
+# The client's address (rate limits) is the TCP peer's unless a proxy is trusted to name it:
+# - FORWARDED_ALLOW_IPS (read by scripts/web.sh): uvicorn takes X-Forwarded-For only from
+#   these peers, so this is the safer choice;
+# - TRUSTED_PROXY_COUNT: allauth takes the address that many places from the right of
+#   X-Forwarded-For, whoever sent the request: only for a server reached through proxies alone.
+# Both at once would let a client that reaches the server directly name its address again.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if ALLAUTH_TRUSTED_PROXY_COUNT and os.environ.get("FORWARDED_ALLOW_IPS", "").strip():
+    raise ImproperlyConfigured(
+        "Set FORWARDED_ALLOW_IPS (uvicorn checks that the proxy sent the header) or "
+        "TRUSTED_PROXY_COUNT, not both."
+    )
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""

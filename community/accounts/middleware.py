@@ -1,4 +1,5 @@
-"""Per-request wiring of the member's language, time zone and the MFA requirement."""
+"""Per-request wiring of the member's language, time zone, the MFA requirement and the
+known-device cookie (login_limits.py)."""
 
 import zoneinfo
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import login_limits
 from .mfa import MFASetupRequired, has_mfa, is_privileged, require_mfa
 
 SUPPORTED_TIME_ZONES = zoneinfo.available_timezones()
@@ -84,4 +86,21 @@ class PrivilegedAreaMFAMiddleware:
         return redirect(url)
 
 
-__all__ = ["PrivilegedAreaMFAMiddleware", "UserLanguageMiddleware", "require_mfa"]
+class KnownDeviceMiddleware:
+    """Send the known-device cookie when this request logged in or reset a password."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        login_limits.set_device_cookie(request, response)
+        return response
+
+
+__all__ = [
+    "KnownDeviceMiddleware",
+    "PrivilegedAreaMFAMiddleware",
+    "UserLanguageMiddleware",
+    "require_mfa",
+]

@@ -15,6 +15,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from community.accounts.adapter import LimitedLoginAccountAdapter
+
 from . import events
 from .models import Invitation, SupportGroup, hash_token
 from .services import InvitationError, accept_invitation, check_invitation_for
@@ -66,7 +68,7 @@ def accept_invitation_in_session(request: HttpRequest, user) -> SupportGroup | N
     return invitation.group
 
 
-class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
+class InvitationOnlyAccountAdapter(LimitedLoginAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return invitation_in_session(request) is not None
 
