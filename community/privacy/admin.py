@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 
 from community.accounts.admin import UserAdmin
 
-from .models import AccessRecord
+from .models import AccessRecord, AuditErasure
 from .services import record_access
 
 
@@ -23,6 +23,30 @@ class AccessRecordAdmin(admin.ModelAdmin):
     list_filter = ["reason"]
     list_select_related = ["viewer", "subject"]
     readonly_fields = [field.name for field in AccessRecord._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditErasure)
+class AuditErasureAdmin(admin.ModelAdmin):
+    """Read-only, for superusers: which audit rows retention or redaction erased, and why."""
+
+    list_display = ["created_at", "table", "rows_deleted", "rows_changed", "reason"]
+    list_filter = ["table", "reason"]
+    readonly_fields = [field.name for field in AuditErasure._meta.fields]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
 
     def has_add_permission(self, request) -> bool:
         return False

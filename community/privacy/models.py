@@ -29,8 +29,9 @@ class AppendOnlyModel(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        # Django's own related-object updates (SET_NULL when a user is erased) still go
-        # through the base manager: erasure decides what happens to audit rows.
+        # Accounts are closed and scrubbed, never deleted, so audit rows PROTECT the users
+        # they name rather than be rewritten by a SET_NULL. Retention and redaction change
+        # audit rows through privacy.database.erasing_audit_rows only.
         abstract = True
 
     def save(self, *args, **kwargs):
@@ -56,14 +57,14 @@ class AccessRecord(AppendOnlyModel):
 
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         related_name="accesses_made",
         verbose_name=_("viewer"),
     )
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         related_name="accesses_received",
         verbose_name=_("member whose data was seen"),
@@ -81,6 +82,26 @@ class AccessRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.viewer_id} → {self.subject_id}: {self.reason} ({self.target})"
+
+
+class AuditErasure(AppendOnlyModel):
+    """Audit rows were erased or blanked through the one path that may (database.py):
+    which table, how many rows, and why. Never what they said: that is what went."""
+
+    table = models.CharField(_("table"), max_length=64)
+    rows_deleted = models.PositiveIntegerField(_("rows deleted"), default=0)
+    rows_changed = models.PositiveIntegerField(_("rows changed"), default=0)
+    # A fixed key naming the code path ("content_erased:forum.post"), never member text.
+    reason = models.CharField(_("why"), max_length=64)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("erasure of audit records")
+        verbose_name_plural = _("erasures of audit records")
+
+    def __str__(self) -> str:
+        return f"{self.table}: -{self.rows_deleted} ~{self.rows_changed} ({self.reason})"
 
 
 class DataExport(models.Model):

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 
 from community.forum import services as forum_services
@@ -145,11 +146,15 @@ def test_records_cannot_be_changed_with_update_or_create(record):
     assert AccessRecord.objects.get().target == record.target
 
 
-def test_deleting_a_user_keeps_the_records_about_them(record, member):
-    get_user_model().objects.filter(pk=member.pk).delete()
+def test_a_user_named_in_a_record_cannot_be_deleted_and_the_record_stays(record, member, moderator):
+    # Accounts are closed and scrubbed, never deleted: a deletion would rewrite the log.
+    for user in (member, moderator):
+        with pytest.raises(ProtectedError) as refused, transaction.atomic():
+            get_user_model().objects.filter(pk=user.pk).delete()
+        assert record in refused.value.protected_objects
 
     stored = AccessRecord.objects.get()
-    assert stored.subject is None
+    assert (stored.subject, stored.viewer) == (member, moderator)
     assert stored.target == record.target
 
 
