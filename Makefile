@@ -27,7 +27,7 @@ run: install
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (HTTP and WebSocket). Stop with Ctrl-C."
 	$(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) \
-		--ws-per-message-deflate false --lifespan off --no-access-log
+		--ws-per-message-deflate false --lifespan off --no-access-log --no-proxy-headers
 
 # The production topology (Procfile: web x2, Celery worker, beat) on DATABASE_URL/REDIS_URL.
 prod: install

@@ -94,6 +94,7 @@ def start(
         sys.executable, "-m", "uvicorn", "config.asgi:application",
         "--host", "127.0.0.1", "--port", str(port),
         "--lifespan", "off", "--no-access-log", "--ws-per-message-deflate", "false",
+        "--no-proxy-headers",
     ]  # fmt: skip
     with server.log.open("w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)

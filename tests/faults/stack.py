@@ -115,7 +115,7 @@ class Web(Service):
                 str(VENV_BIN / "uvicorn"), "config.asgi:application",
                 "--host", "127.0.0.1", "--port", str(port),
                 "--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log",
-                "--forwarded-allow-ips", "127.0.0.1", "--timeout-graceful-shutdown", "5",
+                "--no-proxy-headers", "--timeout-graceful-shutdown", "5",
             ],
             env=env,
             log=folder / "logs" / f"{name}.log",
