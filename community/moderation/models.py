@@ -180,13 +180,15 @@ class ModerationAction(AppendOnlyModel):
     )
     # PROTECT: deleting a group must not silently delete its moderation record.
     group = models.ForeignKey(SupportGroup, on_delete=models.PROTECT, related_name="+")
+    # PROTECT: accounts are closed and scrubbed, never deleted; a deleted user row would
+    # otherwise rewrite the log (which the database refuses on PostgreSQL).
     moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     # The member the action was about (the content's author): they can read its reason.
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         related_name="moderation_notices",
     )

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from community.privacy.database import erasing_audit_rows
 from community.privacy.exports import ExportSection, register_export_section, when
 from community.privacy.retention import Purge, register_purge
 
@@ -53,13 +54,19 @@ def appeals_made(user) -> list[dict]:
 def purge_closed_accounts_records(now: datetime) -> int:
     """Delete moderation records about accounts closed longer ago than the retention period.
 
-    The records are append-only for everyone else; retention is the one thing that ends
-    them, through the base manager.
+    The action log is append-only for everyone else; retention ends its rows through the
+    one audited path that may.
     """
     cutoff = now - timedelta(days=settings.MODERATION_RECORD_RETENTION_DAYS)
-    actions, _ = ModerationAction._base_manager.filter(subject__erased_at__lt=cutoff).delete()
-    flags, _ = Flag.objects.filter(reporter__erased_at__lt=cutoff).delete()
-    items, _ = ModerationItem.objects.filter(author__erased_at__lt=cutoff).delete()
+    with erasing_audit_rows(ModerationAction, reason="retention:closed_accounts") as erasure:
+        actions = erasure.delete(ModerationAction.objects.filter(subject__erased_at__lt=cutoff))
+        # Deleting the items would set their remaining actions' item to NULL: say so here,
+        # so that the change is counted rather than a side effect.
+        erasure.update(
+            ModerationAction.objects.filter(item__author__erased_at__lt=cutoff), item=None
+        )
+        flags, _ = Flag.objects.filter(reporter__erased_at__lt=cutoff).delete()
+        items, _ = ModerationItem.objects.filter(author__erased_at__lt=cutoff).delete()
     return actions + flags + items
 
 

@@ -18,6 +18,7 @@ from community.groups.models import Membership, Role
 from community.groups.policy import is_group_clinician
 from community.groups.services import mute_member, remove_member
 from community.notifications.services import notify, notify_each
+from community.privacy.database import erasing_audit_rows
 
 from .models import CLAIM_EXPIRES, Flag, GroupRules, ModerationAction, ModerationItem, Reason
 from .registry import ModeratedKind, get_kind
@@ -500,14 +501,13 @@ def erase_texts_about(*, kind: str, object_ids: list[int]) -> int:
     """Blank the before/after copies of content that retention has erased.
 
     The action log is append-only, but a removed post's words must not outlive the post's
-    retention period in it; what was done, by whom and why stays.
+    retention period in it; what was done, by whom and why stays. The one audited path
+    through the log's append-only guards does it (and records how many rows, not what).
     """
     targets = [f"{kind}:{object_id}" for object_id in object_ids]
-    return (
-        ModerationAction._base_manager.filter(target__in=targets)
-        .exclude(before="", after="")
-        .update(before="", after="")
-    )
+    copies = ModerationAction.objects.filter(target__in=targets).exclude(before="", after="")
+    with erasing_audit_rows(ModerationAction, reason=f"content_erased:{kind}") as erasure:
+        return erasure.update(copies, before="", after="")
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from community.forum.images import clean_image
 from community.forum.models import Post, PostImage, PostRevision
 from community.moderation import services as moderation
 from community.moderation.models import Flag, ModerationAction, ModerationItem
+from community.privacy.models import AuditErasure
 from community.privacy.retention import purges
 from community.privacy.services import close_account
 from community.privacy.tasks import apply_retention
@@ -262,6 +263,13 @@ def test_after_the_retention_period_records_about_the_closed_account_are_purged(
     assert not Flag.objects.filter(item__author=closer).exists()
     assert not Flag.objects.filter(reporter=closer).exists()
     assert not ModerationItem.objects.filter(pk=records["about_closer"].pk).exists()
+
+
+def test_the_purge_of_the_moderation_log_goes_through_the_audited_path(records, closer):
+    at(T0 + DAY + 366 * DAY)
+
+    erased = AuditErasure.objects.get(reason="retention:closed_accounts")
+    assert (erased.table, erased.rows_deleted) == ("moderation_moderationaction", 1)
 
 
 def test_records_about_active_members_stay_after_the_period(records, closer, peer, member):
