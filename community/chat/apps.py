@@ -19,6 +19,3 @@ class ChatConfig(AppConfig):
         register(CHAT_MESSAGE)
         register_demo_seeder(seed_chat_demo)
         register_privacy_hooks()
-        from . import listeners
-
-        listeners.connect()

@@ -18,13 +18,6 @@ def room_group(room_id: int) -> str:
     return f"chat.room.{room_id}"
 
 
-def member_group(user_id: int) -> str:
-    return f"chat.member.{user_id}"
-
-
-EVERYONE = "chat.everyone"  # every chat socket: re-check rights (e.g. new documents in force)
-
-
 def author_key(room_id: int, user_id: int | None) -> str:
     """Who wrote a message, as peers' browsers need it (to mark "your own", to group): the
     same within one room, unrelated across rooms, so it never links a member's groups."""
@@ -62,16 +55,3 @@ def send_to_room(room_id: int, event: dict) -> None:
     async_to_sync(get_channel_layer().group_send)(
         room_group(room_id), {"type": "chat.frame", "text": frame}
     )
-
-
-def recheck_member(user_id: int) -> None:
-    """Ask every socket of a member to check its rights again (muted, removed, logged out)."""
-    async_to_sync(get_channel_layer().group_send)(member_group(user_id), {"type": "chat.recheck"})
-
-
-def recheck_everyone() -> None:
-    async_to_sync(get_channel_layer().group_send)(EVERYONE, {"type": "chat.recheck"})
-
-
-def close_member_sockets(user_id: int) -> None:
-    async_to_sync(get_channel_layer().group_send)(member_group(user_id), {"type": "chat.logout"})

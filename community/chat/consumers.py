@@ -1,5 +1,6 @@
-"""The chat room's WebSocket: authenticate, authorise through the policy on connect and on
-every frame (live.py), call the services, and forward what the room broadcasts."""
+"""The chat room's WebSocket: authenticate, authorise through the policy on connect, on
+every frame and whenever the member's rights change (live.py), call the services, and
+forward what the room broadcasts."""
 
 import json
 import time
@@ -15,14 +16,7 @@ from community.safety.personal_data import Confirmation, PersonalDataFound
 from config.outages import is_outage
 
 from . import presence, services
-from .broadcast import (
-    EVERYONE,
-    author_key,
-    member_group,
-    message_event,
-    room_group,
-    send_to_room,
-)
+from .broadcast import author_key, message_event, room_group, send_to_room
 from .live import BAD_FRAME, FORBIDDEN, NOT_LOGGED_IN, RightsCheckedConsumer
 from .models import ChatMessage, ChatRoom
 
@@ -48,24 +42,19 @@ class ChatConsumer(RightsCheckedConsumer):
     room: ChatRoom | None = None
 
     async def connect(self):
-        user = self.scope["user"]
         await self.accept()  # then close with our own code: a refused handshake is just 1006
-        if not user.is_authenticated:
+        if not self.take_member():
             await self.close(code=NOT_LOGGED_IN)
             return
-        self.user_id = user.pk
         self.room = self.watched = await database_sync_to_async(self.readable_room)()
         if self.room is None:
             await self.close(code=FORBIDDEN)
             return
         self.checked_at = time.monotonic()
-        for group in self.layer_groups():
-            await self.channel_layer.group_add(group, self.channel_name)
+        await self.follow_rights()
+        await self.channel_layer.group_add(room_group(self.room.pk), self.channel_name)
         await database_sync_to_async(presence.enter)(self.room.pk, self.user_id, self.channel_name)
         await self.announce_presence()
-
-    def layer_groups(self) -> list[str]:
-        return [room_group(self.room.pk), member_group(self.user_id), EVERYONE]
 
     def readable_room(self) -> ChatRoom | None:
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
@@ -78,8 +67,8 @@ class ChatConsumer(RightsCheckedConsumer):
     async def disconnect(self, code):
         if self.room is None:
             return
-        for group in self.layer_groups():
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self.unfollow_rights()
+        await self.channel_layer.group_discard(room_group(self.room.pk), self.channel_name)
         await database_sync_to_async(presence.leave)(self.room.pk, self.user_id, self.channel_name)
         await self.announce_presence()
 
@@ -250,18 +239,12 @@ class ChatConsumer(RightsCheckedConsumer):
     async def chat_frame(self, event):
         await self.forward(event["text"])
 
-    async def chat_recheck(self, event):
-        """Rights changed (muted, removed, documents, consent): closing if they are gone; a
-        muted member is told, and the page turns read-only."""
-        refused = await self.checked(self.refusal)
-        if refused is not None:
-            await self.close(code=refused)
-        elif not await database_sync_to_async(self.may_post)():
+    async def rights_still_held(self):
+        """Still allowed to read after a change (muted, say): a member who may no longer
+        post is told, and the page turns read-only."""
+        if not await database_sync_to_async(self.may_post)():
             await self.send(text_data=json.dumps({"type": "muted"}))
 
     def may_post(self) -> bool:
         user = self.fresh_user()
         return user is not None and user.has_perm("chat.post", self.room)
-
-    async def chat_logout(self, event):
-        await self.close(code=NOT_LOGGED_IN)

@@ -35,20 +35,3 @@ def register_join_check(check: Callable[[object], bool]) -> None:
 
 def ready_to_join(user) -> bool:
     return all(check(user) for check in _join_checks)
-
-
-# A member was muted or removed: live connections (chat) must look at their rights again.
-# Listeners are called inside the transaction; send anything with transaction.on_commit.
-MembershipListener = Callable[..., None]
-_membership_listeners: list[MembershipListener] = []
-
-
-def on_membership_changed(listener: MembershipListener) -> None:
-    """Call `listener(membership=...)` whenever a member is muted or removed."""
-    if listener not in _membership_listeners:
-        _membership_listeners.append(listener)
-
-
-def membership_changed(*, membership) -> None:
-    for listener in _membership_listeners:
-        listener(membership=membership)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from community.accounts.sockets import rights_changed
 from config.outages import after_commit
 
 from . import events
@@ -213,7 +214,7 @@ def mute_member(*, group: SupportGroup, user, until) -> Membership:
     membership.state, membership.muted_until = Membership.State.MUTED, until
     membership.save(update_fields=["state", "muted_until", "updated_at"])
     forget_memberships(user)
-    events.membership_changed(membership=membership)
+    rights_changed(user.pk)  # open chat and Q&A sockets look again at once
     return membership
 
 
@@ -224,7 +225,7 @@ def remove_member(*, group: SupportGroup, user) -> Membership:
     membership.state, membership.muted_until = Membership.State.REMOVED, None
     membership.save(update_fields=["state", "muted_until", "updated_at"])
     forget_memberships(user)
-    events.membership_changed(membership=membership)
+    rights_changed(user.pk)  # open chat and Q&A sockets look again at once
     return membership
 
 
@@ -241,4 +242,6 @@ def add_member(
         user=user, group=group, defaults={"role": role, "state": state}
     )
     forget_memberships(user)
+    if state != Membership.State.ACTIVE:
+        rights_changed(user.pk)  # put back as muted or removed: open sockets look again
     return membership

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 
+from community.accounts.sockets import rights_changed
 from community.groups.models import Invitation
 from community.groups.policy import forget_memberships
 from community.notifications.models import EmailPreference, Notification
@@ -37,7 +38,8 @@ def erasers() -> list[Eraser]:
 
 
 def erase_account_data(user, delete_content: bool) -> None:
-    """The parts below the content apps: sign-in methods, groups, invitations, notices.
+    """The parts below the content apps: sign-in methods, live sockets, groups, invitations,
+    notices.
 
     Group memberships go too: belonging to a condition's group is itself health data.
     """
@@ -50,6 +52,9 @@ def erase_account_data(user, delete_content: bool) -> None:
     Notification.objects.filter(recipient=user).delete()
     EmailPreference.objects.filter(user=user).delete()
     Submission.objects.filter(author=user).delete()  # they link the member to their writing
+    # Every open socket of the member (on any device) closes once the closing commits: the
+    # account is inactive by then, and its logins have ended.
+    rights_changed(user.pk)
 
 
 register_eraser(Eraser("privacy.account", erase_account_data))

@@ -1,6 +1,7 @@
 """A Q&A session's WebSocket: it only listens. Every change is stored first; then the
 session's sockets are told "changed", and each page fetches the new state over HTTP, where
-the policy decides what that viewer sees. The same fetch is the replay after a reconnect."""
+the policy decides what that viewer sees. The same fetch is the replay after a reconnect.
+The socket closes as soon as the member's rights change and no longer hold (live.py)."""
 
 import json
 
@@ -16,16 +17,15 @@ class SessionConsumer(RightsCheckedConsumer):
     read_permission = "qa.read"
 
     async def connect(self):
-        user = self.scope["user"]
         await self.accept()
-        if not user.is_authenticated:
+        if not self.take_member():
             await self.close(code=NOT_LOGGED_IN)
             return
-        self.user_id = user.pk
         self.watched = await database_sync_to_async(self.readable_session)()
         if self.watched is None:
             await self.close(code=FORBIDDEN)
             return
+        await self.follow_rights()
         await self.channel_layer.group_add(session_group(self.watched.pk), self.channel_name)
 
     def readable_session(self) -> QASession | None:
@@ -38,6 +38,7 @@ class SessionConsumer(RightsCheckedConsumer):
 
     async def disconnect(self, code):
         if self.watched is not None:
+            await self.unfollow_rights()
             await self.channel_layer.group_discard(
                 session_group(self.watched.pk), self.channel_name
             )

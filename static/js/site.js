@@ -81,8 +81,9 @@ function connectBell() {
       if (data.type === "unread") show(data.count);
     });
     socket.addEventListener("close", (event) => {
-      // 4403: not signed in as this member; 4451: documents to accept first (the page says so).
-      if (event.code === 4403 || event.code === 4451) return;
+      // 4401: logged out (or the session ended); 4403: not this member's channel; 4451:
+      // documents to accept first (the next page says so). Trying again cannot help.
+      if ([4401, 4403, 4451].includes(event.code)) return;
       setTimeout(open, delay);
       delay = Math.min(delay * 2, 30000);
     });

@@ -13,6 +13,7 @@ from django.db import OperationalError
 from django.test import Client
 from psycopg_pool import PoolTimeout
 
+from community.accounts import sockets
 from community.chat import live, services
 from community.chat.broadcast import author_key
 from community.chat.models import ChatMessage, ChatRoom
@@ -774,7 +775,7 @@ def test_new_guidelines_published_close_even_a_silent_socket_with_4451(
 def test_a_silent_socket_whose_session_ended_gets_no_more_messages(
     application, room, member, member_cookie, peer_cookie, monkeypatch
 ):
-    monkeypatch.setattr(live, "RECHECK_SECONDS", 0)  # look again before every message
+    monkeypatch.setattr(sockets, "RECHECK_SECONDS", 0)  # look again before every message
 
     async def scenario():
         silent = await joined(application, room, member_cookie)

@@ -141,7 +141,9 @@ def test_a_member_connecting_to_their_own_channel_is_told_their_unread_count(
     run(scenario)
 
 
-def test_connecting_to_another_members_channel_is_refused(application, member, peer, member_cookie):
+def test_connecting_to_another_members_channel_is_refused_with_4403(
+    application, member, peer, member_cookie
+):
     async def scenario():
         communicator = socket(application, peer.pk, ORIGIN, member_cookie)
         assert await communicator.connect(timeout=WAIT) == (False, 4403)
@@ -149,10 +151,10 @@ def test_connecting_to_another_members_channel_is_refused(application, member, p
     run(scenario)
 
 
-def test_connecting_without_logging_in_is_refused(application, member):
+def test_connecting_without_logging_in_is_refused_with_4401(application, member):
     async def scenario():
         communicator = socket(application, member.pk, ORIGIN)
-        assert await communicator.connect(timeout=WAIT) == (False, 4403)
+        assert await communicator.connect(timeout=WAIT) == (False, 4401)
 
     run(scenario)
 

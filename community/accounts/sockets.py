@@ -1,0 +1,245 @@
+"""A member's live sockets (chat rooms, Q&A sessions, the bell): each stays open only while
+the member's rights hold, and every one of them looks again as soon as they may have changed.
+
+One mechanism for all of them: every socket joins its member's group (`member_sockets`) and
+the group of all sockets (`EVERY_SOCKET`); a service that changes someone's rights (logging
+out, a new password, closing the account, removal from a group, consent) calls
+`rights_changed` (or `everyones_rights_changed`), which after commit sends `rights.changed`
+there, and each socket runs its own check again and closes with the reason if it fails.
+
+Close codes: 4401 not logged in (logged out, session ended, password changed elsewhere,
+account closed), 4403 not allowed here, 4451 documents to accept first, 4400 a frame that is
+not JSON, 1013 the database or Redis failed a moment ago (reconnect and replay).
+"""
+
+import time
+from collections.abc import Callable
+from importlib import import_module
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from config.outages import after_commit, is_outage
+
+from .models import User
+
+NOT_LOGGED_IN, FORBIDDEN, CONSENT_NEEDED, BAD_FRAME = 4401, 4403, 4451, 4400
+TRY_AGAIN_LATER = 1013  # the database or Redis failed a moment ago: reconnect and replay
+RECHECK_SECONDS = 30
+SESSION_STORE = import_module(settings.SESSION_ENGINE).SessionStore
+EVERY_SOCKET = "sockets.everyone"
+RIGHTS_CHANGED = "rights.changed"
+
+
+def member_sockets(user_id: int) -> str:
+    """The channel-layer group of every live socket of one member."""
+    return f"sockets.member.{user_id}"
+
+
+def session_digest(session_key: str | None) -> str:
+    """A login session named without its key (keys never travel through the channel layer,
+    except a renewed one to the sockets of the session it replaces)."""
+    return salted_hmac("accounts.sockets.session", session_key or "").hexdigest()
+
+
+# Rules every socket must keep on top of being logged in, from apps above this one (consent:
+# the documents in force accepted). Each is (close code, holds(user) -> bool).
+_standing_rules: list[tuple[int, Callable[[User], bool]]] = []
+
+
+def register_standing_rule(code: int, holds: Callable[[User], bool]) -> None:
+    """Close every live socket with `code` once `holds(user)` is false for its member."""
+    if (code, holds) not in _standing_rules:
+        _standing_rules.append((code, holds))
+
+
+def send_to_sockets(group: str, **details) -> None:
+    """Tell a group's sockets to look at their rights again (best effort: a socket also looks
+    on the member's frames, and before forwarding once its last look is 30 s old)."""
+    async_to_sync(get_channel_layer().group_send)(group, {"type": RIGHTS_CHANGED, **details})
+
+
+def rights_changed(
+    user_id: int, *, ended_session: str | None = None, renewed: tuple[str, str] | None = None
+) -> None:
+    """After commit, have every live socket of the member check its rights again.
+
+    `ended_session`: only that login session ended (logout); its sockets close at once and
+    the member's other devices are left alone. `renewed`: (old key, new key) of a session
+    that Django gave a new key while keeping it logged in (a password change on that
+    device); its sockets carry on under the new key.
+    """
+    details = {}
+    if ended_session is not None:
+        details["ended_session"] = session_digest(ended_session)
+    if renewed is not None:
+        details["renewed"] = [session_digest(renewed[0]), renewed[1]]
+    after_commit(send_to_sockets, member_sockets(user_id), **details)
+
+
+def everyones_rights_changed() -> None:
+    """After commit, have every live socket check its rights again (new documents in force)."""
+    after_commit(send_to_sockets, EVERY_SOCKET)
+
+
+def session_member(session_key: str | None, user_id: int | None) -> User | None:
+    """The active member whose login session this is, as Django's get_user() decides it on
+    every request: None once the session has ended, belongs to someone else, or predates a
+    password change (its stored hash no longer matches the member's)."""
+    if not session_key or user_id is None:
+        return None
+    data = SESSION_STORE(session_key).load()  # {} for a session that has ended
+    if str(data.get(SESSION_KEY)) != str(user_id):
+        return None
+    if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    stored_hash = data.get(HASH_SESSION_KEY)
+    if user is None or not stored_hash:
+        return None
+    hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    if not any(constant_time_compare(stored_hash, valid) for valid in hashes):
+        return None
+    return user
+
+
+class MemberSocket(AsyncWebsocketConsumer):
+    """A socket of one logged-in member, open only while `refusal()` finds nothing.
+
+    Subclasses call `take_member()` and `follow_rights()` on connect, `unfollow_rights()` on
+    disconnect, refine `forbidden(user)` with their own permission, and may act in
+    `rights_still_held()` (the chat tells a member just muted).
+    """
+
+    user_id: int | None = None
+    session_key: str | None = None
+    checked_at: float = 0.0
+    following: tuple[str, ...] = ()
+
+    def take_member(self) -> bool:
+        """Note whose socket this is, from the handshake; False if nobody is logged in."""
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            return False
+        self.user_id = user.pk
+        self.session_key = self.scope["session"].session_key
+        self.checked_at = time.monotonic()  # the handshake's session was just looked at
+        return True
+
+    async def follow_rights(self) -> None:
+        """Hear `rights.changed` meant for this member, or for everyone."""
+        self.following = (member_sockets(self.user_id), EVERY_SOCKET)
+        for group in self.following:
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def unfollow_rights(self) -> None:
+        for group in self.following:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.following = ()
+
+    def fresh_user(self) -> User | None:
+        """The member as the database has them now (nothing kept from earlier looks: they
+        may have been muted, removed or logged out since); None once logged out."""
+        return session_member(self.session_key, self.user_id)
+
+    def forbidden(self, user: User) -> bool:
+        """Whether this socket's own permission is gone (4403); by default nothing is."""
+        return False
+
+    def refusal(self) -> int | None:
+        """Why this socket may no longer stay open (a close code), or None."""
+        self.checked_at = time.monotonic()
+        user = self.fresh_user()
+        if user is None:
+            return NOT_LOGGED_IN
+        for code, holds in _standing_rules:
+            if not holds(user):
+                return code
+        if self.forbidden(user):
+            return FORBIDDEN
+        return None
+
+    async def checked(self, look, *args):
+        """Run a look at the database in a worker thread; if the database (or its pool) is
+        unavailable, answer 1013: the page reconnects and replays, and nothing is forwarded
+        unchecked meanwhile."""
+        try:
+            return await database_sync_to_async(look)(*args)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            return TRY_AGAIN_LATER
+
+    async def forward(self, text: str) -> None:
+        """Send a broadcast on, unless the last look at the rights is too old and fails: a
+        silent client sends no frames to be checked on, and a `rights.changed` may be lost
+        while Redis restarts."""
+        if time.monotonic() - self.checked_at > RECHECK_SECONDS:
+            refused = await self.checked(self.refusal)
+            if refused is not None:
+                await self.close(code=refused)
+                return
+        await self.send(text_data=text)
+
+    async def rights_changed(self, event: dict) -> None:
+        """The member's rights may have changed: look again now, and close if they are gone."""
+        if self.user_id is None:
+            return
+        mine = session_digest(self.session_key)
+        renewed = event.get("renewed")
+        if renewed and constant_time_compare(renewed[0], mine):
+            self.session_key = renewed[1]  # same device, same login, a new key
+        ended = event.get("ended_session")
+        if ended is not None:
+            if constant_time_compare(ended, mine):
+                await self.close(code=NOT_LOGGED_IN)
+            return  # another device's logout changes nothing here
+        refused = await self.checked(self.refusal)
+        if refused is not None:
+            await self.close(code=refused)
+        else:
+            await self.rights_still_held()
+
+    async def rights_still_held(self) -> None:
+        """Called after a look that found the rights intact."""
+
+
+# Wiring to Django and allauth (connected in AccountsConfig.ready()).
+
+
+def on_logout(sender, request, user, **kwargs) -> None:
+    """Close the sockets of the session that is logging out. Django sends this before it
+    ends the session, so the event names the session instead of asking sockets to look."""
+    if user is None:
+        return
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    rights_changed(user.pk, ended_session=session_key)
+
+
+def on_password_changed(sender, request, user, **kwargs) -> None:
+    """A new password (changed or first set) ends the member's other logins: Django no
+    longer accepts their stored hash. The device that changed it stays logged in under a new
+    session key (update_session_auth_hash), and its sockets are told that key."""
+    session = getattr(request, "session", None)
+    old_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME) if request else None
+    new_key = getattr(session, "session_key", None)
+    valid_hash = session is not None and constant_time_compare(
+        session.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()
+    )
+    if not (old_key and new_key and old_key != new_key and valid_hash):
+        rights_changed(user.pk)
+        return
+    # The new hash is only in memory until the response saves the session: store it now,
+    # or a socket looking at once would find the old hash and take the device as logged out.
+    session.save()
+    rights_changed(user.pk, renewed=(old_key, new_key))
+
+
+def on_password_reset(sender, request, user, **kwargs) -> None:
+    """A password reset by e-mail link ends every login of the member."""
+    rights_changed(user.pk)
