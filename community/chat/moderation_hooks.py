@@ -32,6 +32,12 @@ def remove(message: ChatMessage, reason: str) -> None:
     announce(message)
 
 
+def reinstate(message: ChatMessage) -> None:
+    message.removed_at, message.hidden_at, message.moderator_note = None, None, ""
+    message.save(update_fields=["removed_at", "hidden_at", "moderator_note", "updated_at"])
+    announce(message)
+
+
 def redact(message: ChatMessage, source: str, reason: str) -> None:
     rendered = render_markdown(source)
     message.body_source, message.body_html, message.body_text = source, rendered.html, rendered.text
@@ -67,4 +73,5 @@ CHAT_MESSAGE = ModeratedKind(
     remove=remove,
     redact=redact,
     approve=approve,
+    reinstate=reinstate,
 )

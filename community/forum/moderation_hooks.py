@@ -29,11 +29,26 @@ def remove(post: Post, reason: str) -> None:
     refresh_last_poster(post.thread)
 
 
+def reinstate(post: Post) -> None:
+    post.removed_at, post.hidden_at, post.moderator_note = None, None, ""
+    post.save(update_fields=["removed_at", "hidden_at", "moderator_note"])
+    refresh_last_poster(post.thread)
+
+
 def redact(post: Post, source: str, reason: str) -> None:
-    """Replace the text, keeping every earlier version in the post's revision history."""
+    """Replace the text everywhere it is kept: what a moderator redacted (a third party's
+    details, say) must not live on in the revision history, so only the redacted version
+    stays there."""
     rewrite_post(post, body=source, content_warning=post.content_warning)
     post.moderator_note = reason
     post.save(update_fields=["moderator_note"])
+    forget_earlier_versions(post)
+
+
+def forget_earlier_versions(content: Post | ClinicianNote) -> None:
+    """Keep only the newest version in a post's or a note's revision history."""
+    newest = content.revisions.order_by("-pk").values_list("pk", flat=True).first()
+    content.revisions.exclude(pk=newest).delete()
 
 
 FORUM_POST = ModeratedKind(
@@ -49,6 +64,7 @@ FORUM_POST = ModeratedKind(
     remove=remove,
     redact=redact,
     approve=approve_post,
+    reinstate=reinstate,
     open_to_notes=lambda post: not post.is_deleted and not post.is_withheld,
 )
 
@@ -71,10 +87,17 @@ def remove_note(note: ClinicianNote, reason: str) -> None:
     note.save(update_fields=["removed_at", "moderator_note"])
 
 
+def reinstate_note(note: ClinicianNote) -> None:
+    note.removed_at, note.hidden_at, note.moderator_note = None, None, ""
+    note.save(update_fields=["removed_at", "hidden_at", "moderator_note"])
+
+
 def redact_note(note: ClinicianNote, source: str, reason: str) -> None:
+    """As for posts: only the redacted version stays in the note's history."""
     store_note(note, note.stance, source)
     note.moderator_note = reason
     note.save(update_fields=["moderator_note"])
+    forget_earlier_versions(note)
 
 
 def never_held(note: ClinicianNote) -> None:
@@ -94,4 +117,5 @@ CLINICIAN_NOTE = ModeratedKind(
     remove=remove_note,
     redact=redact_note,
     approve=never_held,
+    reinstate=reinstate_note,
 )

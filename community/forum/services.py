@@ -169,14 +169,14 @@ def add_post(
     ThreadFollow.objects.get_or_create(user=author, thread=thread)
     mark_own_post_read(user=author, thread=thread, number=number)
     moderation = {"kind": "forum.post", "object_id": post.pk, "group": thread.group}
+    if not screened.hold:
+        notify_about(post, thread)
     post.crisis = act_on_screening(
         screened,
         **moderation,
         author=author,
         withhold=lambda note: hold_for_review(**moderation, author=author, note=note),
     )
-    if not screened.hold:
-        notify_about(post, thread)
     # Last, so that nothing after the files are written can fail and leave them orphaned.
     attach_images(post, images)
     return post

@@ -245,3 +245,15 @@ def add_member(
     if state != Membership.State.ACTIVE:
         rights_changed(user.pk)  # put back as muted or removed: open sockets look again
     return membership
+
+
+@transaction.atomic
+def restore_membership(*, group: SupportGroup, user) -> Membership:
+    """Lift a mute or a removal (a decision reversed on appeal): the member takes part again,
+    in the role they had."""
+    membership = Membership.objects.select_for_update().get(group=group, user=user)
+    membership.state, membership.muted_until = Membership.State.ACTIVE, None
+    membership.save(update_fields=["state", "muted_until", "updated_at"])
+    forget_memberships(user)
+    rights_changed(user.pk)  # a page open on the group sees it at once
+    return membership

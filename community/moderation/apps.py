@@ -37,6 +37,17 @@ class ModerationConfig(AppConfig):
         )
         register_kind(
             NotificationKind(
+                key="moderation.appeal",
+                label=_("Appeals against another moderator's decision (moderators, staff)"),
+                sentence=_("A member appealed a moderator's decision in %(group)s"),
+                default_email=Email.IMMEDIATELY,
+                priority=5,
+                # Staff decide appeals in groups whose only moderator made the decision.
+                permission="",
+            )
+        )
+        register_kind(
+            NotificationKind(
                 key="moderation.ask_clinician",
                 label=_("Posts that need a clinician's word (clinicians)"),
                 sentence=_("A clinician's word is asked for in %(group)s"),

@@ -24,7 +24,13 @@ class FlagForm(forms.Form):
 
 Action = ModerationAction.Action
 # What happens on its own, not by a decision in this form.
-NOT_DECIDED_HERE = (Action.AUTO_HIDE, Action.APPEAL, Action.CLINICIAN_NOTE)
+NOT_DECIDED_HERE = (
+    Action.AUTO_HIDE,
+    Action.HELD_AFTER_EDIT,
+    Action.APPEAL,
+    Action.CLINICIAN_NOTE,
+)
+APPEAL_DECISIONS = ModerationAction.APPEAL_VERDICTS
 
 
 class ActionForm(forms.Form):
@@ -33,7 +39,7 @@ class ActionForm(forms.Form):
         choices=[
             (choice, label)
             for choice, label in Action.choices
-            if choice not in (*NOT_DECIDED_HERE, Action.NO_NOTE_NEEDED)
+            if choice not in (*NOT_DECIDED_HERE, *APPEAL_DECISIONS, Action.NO_NOTE_NEEDED)
         ],
         widget=forms.RadioSelect,
     )
@@ -63,8 +69,12 @@ class ActionForm(forms.Form):
         help_text=_("For a redaction: the post with only the problem removed."),
     )
 
-    def __init__(self, *args, offers_no_note: bool = False, **kwargs):
+    def __init__(self, *args, offers_no_note: bool = False, appeal_pending: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if appeal_pending:  # the appeal is answered first, and alone
+            self.fields["action"].choices = [
+                (choice, choice.label) for choice in APPEAL_DECISIONS
+            ]
         if offers_no_note:  # a clinician, asked for their word
             self.fields["action"].choices = [
                 (Action.NO_NOTE_NEEDED, Action.NO_NOTE_NEEDED.label),
@@ -77,5 +87,7 @@ class AppealForm(forms.Form):
         label=_("Why should moderators look again?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("You can appeal once. A different moderator will read it."),
+        help_text=_(
+            "You can appeal once. Someone other than the moderator who decided will read it."
+        ),
     )

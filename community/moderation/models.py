@@ -102,6 +102,13 @@ class ModerationItem(models.Model):
         return f"{self.kind}:{self.object_id} ({self.state})"
 
     @property
+    def appeal_pending(self) -> bool:
+        """The member appealed, and nobody has decided the appeal yet."""
+        if self.appealed_at is None:
+            return False
+        return not self.actions.filter(action__in=ModerationAction.APPEAL_VERDICTS).exists()
+
+    @property
     def target(self) -> str:
         return f"{self.kind}:{self.object_id}"
 
@@ -174,6 +181,21 @@ class ModerationAction(AppendOnlyModel):
         APPROVE = "approve", _("Approved (was waiting for review)")
         CLINICIAN_NOTE = "clinician_note", _("A clinician added a note")
         NO_NOTE_NEEDED = "no_note_needed", _("A clinician found no note needed")
+        HELD_AFTER_EDIT = "held_after_edit", _("Hidden for review after an edit")
+        APPEAL_UPHELD = "appeal_upheld", _("The decision was upheld on appeal")
+        APPEAL_GRANTED = "appeal_granted", _("The decision was reversed on appeal")
+
+    # Decisions against a member, which they may appeal (once per item).
+    APPEALABLE = (
+        Action.HIDE,
+        Action.REMOVE,
+        Action.REDACT,
+        Action.WARN,
+        Action.MUTE,
+        Action.REMOVE_MEMBER,
+    )
+    # How an appeal is answered; while one waits, these are the only decisions.
+    APPEAL_VERDICTS = (Action.APPEAL_UPHELD, Action.APPEAL_GRANTED)
 
     item = models.ForeignKey(
         ModerationItem, on_delete=models.SET_NULL, null=True, related_name="actions"
@@ -197,6 +219,8 @@ class ModerationAction(AppendOnlyModel):
     reason = models.TextField(blank=True)
     before = models.TextField(blank=True)
     after = models.TextField(blank=True)
+    # A redaction keeps no copy of what it removed (`before` stays empty): only how much.
+    redacted_characters = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

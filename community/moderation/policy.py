@@ -29,8 +29,11 @@ rules.add_perm("moderation.review", reviews)
 @rules.predicate
 def reviews_item(user, item: ModerationItem) -> bool:
     """A reviewer of the group, but never of their own words (they would see who flagged
-    them, and could keep their own post)."""
-    return reviews(user, item.group) and item.author_id != user.pk
+    them, and could keep their own post). Staff review appeals too: a group whose only
+    moderator made the decision has nobody else to decide it."""
+    if item.author_id == user.pk:
+        return False
+    return reviews(user, item.group) or (is_staff(user) and item.appeal_pending)
 
 
 rules.add_perm("moderation.review_item", reviews_item)
@@ -57,8 +60,10 @@ def access_queue_group(user, slug: str) -> SupportGroup:
 
 
 def access_item(user, slug: str, item_id: int) -> ModerationItem:
-    group = access_review_group(user, slug)
-    item = ModerationItem.objects.filter(pk=item_id, group=group).first()
+    """Fetch an item the user reviews (staff: an appeal); 404 for everyone else."""
+    item = (
+        ModerationItem.objects.filter(pk=item_id, group__slug=slug).select_related("group").first()
+    )
     if item is None or not user.has_perm("moderation.review_item", item):
         raise Http404
     return item

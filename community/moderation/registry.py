@@ -24,6 +24,9 @@ class ModeratedKind:
     # (content, new source text, reason the author is told), keeping the history
     redact: Callable[[object, str, str], None]
     approve: Callable[[object], None]  # publish content that was held for review
+    # Undo a removal or a redaction's note, a decision reversed on appeal: the content is
+    # shown again and its author may edit it (redacted words stay erased).
+    reinstate: Callable[[object], None]
     # Whether clinicians can add a note to it now, so members may ask for one (a health
     # claim); None for kinds that never take notes.
     open_to_notes: Callable[[object], bool] | None = None

@@ -4,9 +4,11 @@ Content-specific work (hiding a post, redacting it) is done by the owning app's 
 in the registry, inside the same transaction.
 """
 
+import difflib
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -15,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.groups.models import Membership, Role
-from community.groups.policy import is_group_clinician
-from community.groups.services import mute_member, remove_member
+from community.groups.policy import is_group_clinician, may_hold_role
+from community.groups.services import mute_member, remove_member, restore_membership
 from community.notifications.services import notify, notify_each
 from community.privacy.database import erasing_audit_rows
+from community.privacy.services import expire_exports_of
 
 from .models import CLAIM_EXPIRES, Flag, GroupRules, ModerationAction, ModerationItem, Reason
 from .registry import ModeratedKind, get_kind
@@ -163,7 +166,15 @@ def answer_clinician_request(*, clinician, kind: str, object_id: int) -> None:
 
 
 def log(
-    item: ModerationItem, *, moderator, action: str, reason="", before="", after="", subject=None
+    item: ModerationItem,
+    *,
+    moderator,
+    action: str,
+    reason="",
+    before="",
+    after="",
+    subject=None,
+    redacted_characters: int | None = None,
 ):
     return ModerationAction.objects.create(
         item=item,
@@ -175,6 +186,7 @@ def log(
         reason=str(reason),
         before=before,
         after=after,
+        redacted_characters=redacted_characters,
     )
 
 
@@ -324,6 +336,47 @@ def do_approve(d: Decision) -> None:
     d.item.save(update_fields=["held"])
 
 
+def decisions_against_author(item: ModerationItem):
+    """The decisions against the item's author that they may appeal, newest first."""
+    return item.actions.filter(action__in=ModerationAction.APPEALABLE).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def appealed_decisions(d: Decision) -> list[str]:
+    if not d.item.appeal_pending:
+        raise ValidationError(_("No appeal waits for a decision here."), code="no_appeal")
+    needs_reason(d)
+    return list(dict.fromkeys(decisions_against_author(d.item).values_list("action", flat=True)))
+
+
+def do_uphold_appeal(d: Decision) -> None:
+    appealed_decisions(d)
+
+
+def reinstate_membership(d: Decision) -> None:
+    author = author_membership(d)
+    if Membership.objects.filter(group=d.item.group, user=author).exists():
+        restore_membership(group=d.item.group, user=author)
+
+
+# How each decision is undone when an appeal reverses it (a warning only needs the record;
+# redacted words were erased and cannot come back, but the author may edit again).
+UNDO = {
+    Action.HIDE: lambda d: d.moderated.set_hidden(d.content, False),
+    Action.REMOVE: lambda d: d.moderated.reinstate(d.content),
+    Action.REDACT: lambda d: d.moderated.reinstate(d.content),
+    Action.MUTE: reinstate_membership,
+    Action.REMOVE_MEMBER: reinstate_membership,
+}
+
+
+def do_grant_appeal(d: Decision) -> None:
+    for action in appealed_decisions(d):
+        if action in UNDO:
+            UNDO[action](d)
+
+
 # action: (what it does, whether the item is then resolved, whether the member is told);
 # None: the moderators' state is not the action's business (it belongs to the clinicians' lane).
 DECISIONS = {
@@ -338,6 +391,8 @@ DECISIONS = {
     Action.ESCALATE: (do_escalate, False, False),
     Action.APPROVE: (do_approve, True, False),
     Action.NO_NOTE_NEEDED: (do_no_note_needed, None, False),
+    Action.APPEAL_UPHELD: (do_uphold_appeal, True, True),
+    Action.APPEAL_GRANTED: (do_grant_appeal, True, True),
 }
 
 
@@ -362,6 +417,13 @@ def act(
         raise ValidationError(
             _("This post waits for review: approve it or remove it first."), code="held"
         )
+    if item.appeal_pending and action not in ModerationAction.APPEAL_VERDICTS:
+        # Otherwise a decision could resolve the item and leave the appeal unanswered (and
+        # staff, who are here only for the appeal, could decide anything else).
+        raise ValidationError(
+            _("The member's appeal waits here: uphold or reverse the decision first."),
+            code="appeal_first",
+        )
     item = claim_item(moderator=moderator, item=item)
     moderated, content = content_for(item.kind, item.object_id)
     before = moderated.text_of(content)
@@ -369,6 +431,11 @@ def act(
     decision.after = before
     run, resolves, tells_member = DECISIONS[action]
     run(decision)
+    redacted = None
+    if action == Action.REDACT:
+        redacted = removed_characters(before, decision.after)
+        forget_redacted_words(item, author=moderated.author_of(content))
+        before = ""  # the log keeps how much was redacted, and why: never the words
     entry = log(
         item,
         moderator=moderator,
@@ -377,6 +444,7 @@ def act(
         before=before,
         after=decision.after,
         subject=moderated.author_of(content),
+        redacted_characters=redacted,
     )
     if resolves is None:
         release_claim(item)
@@ -391,6 +459,21 @@ def act(
             url=reverse("moderation:notices"),
         )
     return entry
+
+
+def removed_characters(before: str, after: str) -> int:
+    """How many characters of `before` a redaction took out (replaced or deleted)."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return sum(i2 - i1 for tag, i1, i2, _j1, _j2 in matcher.get_opcodes() if tag != "equal")
+
+
+def forget_redacted_words(item: ModerationItem, *, author) -> None:
+    """Redacted words must not live on anywhere: the log's earlier copies of the content
+    are blanked (the owning app's redact() has cleared its own history), and the author's
+    ready data exports, made with the words in them, expire."""
+    erase_texts_about(kind=item.kind, object_ids=[item.object_id], why="content_redacted")
+    if author is not None:
+        expire_exports_of(user_id=author.pk)
 
 
 def release_claim(item: ModerationItem) -> None:
@@ -422,9 +505,11 @@ def resolve(item: ModerationItem, *, resolved: bool, decided_by=None) -> None:
 
 @transaction.atomic
 def appeal(*, author, item: ModerationItem, message: str) -> ModerationItem:
-    """Let the author ask, once, for a removal to be looked at again by another moderator."""
+    """Let the author ask, once, for a decision against them (hide, remove, redact, warn,
+    mute, removal from the group) to be looked at again by someone other than the
+    moderator who made it."""
     item = ModerationItem.objects.select_for_update().get(pk=item.pk)
-    if item.author_id != author.pk or not item.actions.filter(action=Action.REMOVE).exists():
+    if item.author_id != author.pk or not decisions_against_author(item).exists():
         raise PermissionDenied
     if item.appealed_at is not None:
         raise ValidationError(_("You have already appealed this decision."), code="again")
@@ -433,10 +518,46 @@ def appeal(*, author, item: ModerationItem, message: str) -> ModerationItem:
         raise ValidationError(_("Please say why you disagree."), code="empty")
     item.appealed_at, item.appeal_message = timezone.now(), message[:2000]
     item.state, item.resolved_at = ModerationItem.State.OPEN, None
-    item.save(update_fields=["appealed_at", "appeal_message", "state", "resolved_at"])
+    item.claimed_by, item.claimed_at = None, None
+    item.save(
+        update_fields=[
+            "appealed_at",
+            "appeal_message",
+            "state",
+            "resolved_at",
+            "claimed_by",
+            "claimed_at",
+        ]
+    )
     log(item, moderator=None, action=Action.APPEAL, reason=message[:2000], subject=author)
-    tell_reviewers(item)
+    tell_appeal_reviewers(item)
     return item
+
+
+def tell_appeal_reviewers(item: ModerationItem) -> None:
+    """The group's other reviewers hear of the appeal; where the moderator who decided is
+    the only one, staff do (they may review appeals in any group)."""
+    others = (
+        Membership.objects.filter(
+            group=item.group, role__in=Role.privileged(), state=Membership.State.ACTIVE
+        )
+        .exclude(user_id__in=[item.decided_by_id, item.author_id])
+        .select_related("user")
+    )
+    reviewers = [m.user for m in others if may_hold_role(m.user, item.group, m.role)]
+    if not reviewers:
+        reviewers = list(
+            get_user_model()
+            .objects.filter(is_staff=True, is_active=True)
+            .exclude(pk__in=[item.decided_by_id, item.author_id])
+        )
+    notify_each(
+        recipients=reviewers,
+        kind="moderation.appeal",
+        group=item.group,
+        target=item.target,
+        url=reverse("moderation:item", kwargs={"slug": item.group.slug, "item_id": item.pk}),
+    )
 
 
 @transaction.atomic
@@ -477,7 +598,7 @@ def withhold_for_review(*, kind: str, object_id: int, group, author, note: str) 
     moderated, content = content_for(kind, object_id)
     moderated.set_hidden(content, True)
     item = flag_automatically(kind=kind, object_id=object_id, group=group, author=author, note=note)
-    log(item, moderator=None, action=Action.AUTO_HIDE, reason=note[:200])
+    log(item, moderator=None, action=Action.HELD_AFTER_EDIT, reason=note[:200])
     return item
 
 
@@ -497,7 +618,7 @@ def objects_with_texts(*, kind: str) -> set[int]:
     return {int(target.rpartition(":")[2]) for target in targets}
 
 
-def erase_texts_about(*, kind: str, object_ids: list[int]) -> int:
+def erase_texts_about(*, kind: str, object_ids: list[int], why: str = "content_erased") -> int:
     """Blank the before/after copies of content that retention has erased.
 
     The action log is append-only, but a removed post's words must not outlive the post's
@@ -506,7 +627,7 @@ def erase_texts_about(*, kind: str, object_ids: list[int]) -> int:
     """
     targets = [f"{kind}:{object_id}" for object_id in object_ids]
     copies = ModerationAction.objects.filter(target__in=targets).exclude(before="", after="")
-    with erasing_audit_rows(ModerationAction, reason=f"content_erased:{kind}") as erasure:
+    with erasing_audit_rows(ModerationAction, reason=f"{why}:{kind}") as erasure:
         return erasure.update(copies, before="", after="")
 
 

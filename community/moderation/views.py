@@ -26,6 +26,7 @@ from .policy import access_item, access_queue_group, access_review_group
 from .registry import get_kind, item_notes
 
 PER_PAGE = 25
+Action = ModerationAction.Action
 
 
 @login_required
@@ -166,6 +167,7 @@ def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResp
         form = ActionForm(
             initial={"new_text": moderated.text_of(content) if content else ""},
             offers_no_note=offers_no_note(request.user, item),
+            appeal_pending=item.appeal_pending,
         )
     return render(
         request,
@@ -210,7 +212,11 @@ def claim(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 def act(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item = access_item(request.user, slug, item_id)
     require_mfa(request.user)
-    form = ActionForm(request.POST, offers_no_note=offers_no_note(request.user, item))
+    form = ActionForm(
+        request.POST,
+        offers_no_note=offers_no_note(request.user, item),
+        appeal_pending=item.appeal_pending,
+    )
     if form.is_valid():
         try:
             once(
@@ -241,16 +247,17 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def notices(request: HttpRequest) -> HttpResponse:
     """What moderators decided about the member's own words, with their reasons."""
+    automatic = [Action.AUTO_HIDE, Action.HELD_AFTER_EDIT, Action.APPEAL]
     actions = (
         ModerationAction.objects.filter(subject=request.user)
-        .exclude(action__in=[ModerationAction.Action.AUTO_HIDE, ModerationAction.Action.APPEAL])
+        .exclude(action__in=automatic)
         .select_related("group", "item")
     )
     page = Paginator(actions, PER_PAGE).get_page(request.GET.get("page"))
     appealable = {
         action.item_id
         for action in page.object_list
-        if action.action == ModerationAction.Action.REMOVE
+        if action.action in ModerationAction.APPEALABLE
         and action.item is not None
         and action.item.appealed_at is None
     }
@@ -259,10 +266,12 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def appeal(request: HttpRequest, item_id: int) -> HttpResponse:
-    """The author of removed content asks, once, for another moderator to look."""
+    """A member asks, once, for a decision against them to be looked at again by someone
+    other than the moderator who made it."""
     item = ModerationItem.objects.filter(pk=item_id, author=request.user).first()
-    # Only a removal can be appealed; for anything else the item's existence stays unknown.
-    if item is None or not item.actions.filter(action=ModerationAction.Action.REMOVE).exists():
+    # Only a decision against the member can be appealed; for anything else the item's
+    # existence stays unknown.
+    if item is None or not services.decisions_against_author(item).exists():
         raise Http404
     form = AppealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -274,7 +283,10 @@ def appeal(request: HttpRequest, item_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Your appeal was sent. A different moderator will look."))
+            messages.success(
+                request,
+                _("Your appeal was sent. Someone other than the moderator who decided will look."),
+            )
             return redirect("moderation:notices")
     return render(
         request, "moderation/appeal.html", {"form": form}, status=400 if form.errors else 200

@@ -50,6 +50,25 @@ def request_data_export(*, user) -> DataExport:
 
 
 @transaction.atomic
+def expire_exports_of(*, user_id: int) -> int:
+    """Copies of the member's data made so far must not keep what moderators have since
+    redacted: ready exports expire now (files deleted after commit); a new one can be asked
+    for. Returns how many expired."""
+    ready = list(
+        DataExport.objects.select_for_update().filter(
+            user_id=user_id, status=DataExport.Status.READY
+        )
+    )
+    for export in ready:
+        if export.file:
+            after_commit(export.file.storage.delete, export.file.name)
+    DataExport.objects.filter(pk__in=[export.pk for export in ready]).update(
+        status=DataExport.Status.EXPIRED, file=""
+    )
+    return len(ready)
+
+
+@transaction.atomic
 def close_account(*, user, delete_content: bool) -> None:
     """Close the member's account for good.
 

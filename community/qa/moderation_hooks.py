@@ -37,6 +37,15 @@ def remove(question: Question, reason: str) -> None:
     changed(question.session)
 
 
+def reinstate(question: Question) -> None:
+    """Back among the questions waiting for an answer (its quote, if any, stays removed)."""
+    question.hidden_at, question.dismissed_reason = None, ""
+    if question.state == Question.State.DISMISSED:
+        question.state = Question.State.OPEN
+    question.save(update_fields=["hidden_at", "state", "dismissed_reason"])
+    changed(question.session)
+
+
 def redact(question: Question, source: str, reason: str) -> None:
     rendered = render_markdown(source)
     question.body_source, question.body_html, question.body_text = (
@@ -62,4 +71,5 @@ QA_QUESTION = ModeratedKind(
     remove=remove,
     redact=redact,
     approve=lambda question: None,  # questions are never held for review
+    reinstate=reinstate,
 )

@@ -105,7 +105,9 @@ def test_redacting_a_message_replaces_its_words_for_everyone(decide, message, se
     assert ("shown", "<p>Buy my cure at [link removed]</p>") in states
     assert all("miracle" not in html for _state, html in states)
     log = ModerationAction.objects.get(action="redact")
-    assert "miracle" in log.before
+    # The log keeps how much was redacted and why, never the redacted words.
+    assert log.before == "" and "miracle" not in log.after
+    assert log.redacted_characters > 0 and log.reason == "No advertising"
 
 
 def test_members_may_not_flag_their_own_message_and_outsiders_may_not_flag_at_all(

@@ -285,9 +285,10 @@ def test_a_redaction_needs_changed_text_and_a_reason_or_changes_nothing(
     assert world() == before
 
 
-def test_redact_replaces_the_text_keeps_the_original_revision_and_tells_the_author(
+def test_redact_replaces_the_text_erases_the_original_everywhere_and_tells_the_author(
     item, post, moderator, member
 ):
+    hidden = act(item, moderator, Action.HIDE)
     entry = act(item, moderator, Action.REDACT, new_text=f"{REDACTED}\n", reason=REASON)
 
     post.refresh_from_db()
@@ -297,9 +298,17 @@ def test_redact_replaces_the_text_keeps_the_original_revision_and_tells_the_auth
     assert REDACTED in post.body_text
     assert post.moderator_note == REASON
     assert post.removed_at is None
-    assert list(post.revisions.values_list("body_source", flat=True)) == [BODY, REDACTED]
+    # Only the redacted version stays in the history, and the log keeps no copy of the words
+    # (neither the redaction nor the earlier hide): how much was redacted, and why.
+    assert list(post.revisions.values_list("body_source", flat=True)) == [REDACTED]
     assert item.state == State.RESOLVED
-    assert_logged(entry, moderator=moderator, action=Action.REDACT, reason=REASON, after=REDACTED)
+    assert_logged(
+        entry, moderator=moderator, action=Action.REDACT, reason=REASON, before="", after=REDACTED
+    )
+    assert ModerationAction.objects.get(pk=entry.pk).redacted_characters == len(BODY) - len(
+        REDACTED
+    )
+    assert_logged(hidden, moderator=moderator, action=Action.HIDE, before="", after="")
     assert outcome_notices() == [(member.pk, f"forum.post:{post.pk}")]
 
 

@@ -18,7 +18,7 @@ from community.clinicians.models import ClinicianApplication
 from community.consent.models import ConsentDocument, ConsentRecord, Kind
 from community.forum.models import ClinicianNote, ClinicianNoteRevision, Post, Thread
 from community.groups import services as group_services
-from community.groups.models import Invitation, Membership, hash_token
+from community.groups.models import Invitation, Membership, Role, hash_token
 from community.moderation import services as moderation
 from community.moderation.models import Flag, ModerationAction, ModerationItem, Reason
 from community.privacy.models import DataExport
@@ -175,9 +175,11 @@ def test_a_moderators_decision_sent_twice_is_taken_once_and_the_author_told_once
     assert_told_once(sent, [("Member of group", "moderation.outcome")], [member])
 
 
-def test_an_appeal_sent_twice_is_made_once_and_the_moderator_told_once(
-    client, send_twice, member, moderator, item
+def test_an_appeal_sent_twice_is_made_once_and_the_other_moderator_told_once(
+    client, send_twice, member, moderator, item, make_user, join, group
 ):
+    other = make_user(mfa=True, display_name="Moderator Mo")
+    join(other, group, role=Role.MODERATOR)
     moderation.act(moderator=moderator, item=item, action=Action.REMOVE, reason="Names.")
     client.force_login(member)
     form = form_on(client, reverse("moderation:appeal", args=[item.pk]))
@@ -187,7 +189,8 @@ def test_an_appeal_sent_twice_is_made_once_and_the_moderator_told_once(
     sent.assert_answered_alike()
     assert sent.first["Location"] == reverse("moderation:notices")
     assert count(ModerationAction, item=item, action=Action.APPEAL) == 1
-    assert_told_once(sent, [("Moderator Maja", "moderation.flagged")], [moderator])
+    # The moderator who decided does not review the appeal: the other one is told.
+    assert_told_once(sent, [("Moderator Mo", "moderation.appeal")], [other])
 
 
 # --- Q&A -----------------------------------------------------------------------------------
