@@ -325,21 +325,21 @@ def test_the_moderators_copies_of_a_closed_accounts_posts_go_after_the_groups_pe
     with time_machine.travel(T0, tick=False):
         thread = forum.create_thread(author=peer, group=group, title="Pumps", body="Which?")
         post = forum.reply(author=member, thread=thread, body="My neighbour Ann has one")
+        # Hidden, not redacted: a redaction keeps no copy of the words from the start.
         moderation.act(
             moderator=moderator,
             item=flag(post, peer, reason="third_party"),
-            action="redact",
+            action="hide",
             reason="A neighbour's name",
-            new_text="My neighbour has one",
         )
         close_account(user=member, delete_content=True)
-    redaction = ModerationAction.objects.get(target=f"forum.post:{post.pk}", action="redact")
-    assert redaction.before == "My neighbour Ann has one"  # kept for the review period
+    hiding = ModerationAction.objects.get(target=f"forum.post:{post.pk}", action="hide")
+    assert hiding.before == "My neighbour Ann has one"  # kept for the review period
 
     at(T0 + 29 * DAY)
-    assert ModerationAction.objects.get(pk=redaction.pk).before == "My neighbour Ann has one"
+    assert ModerationAction.objects.get(pk=hiding.pk).before == "My neighbour Ann has one"
 
     at(T0 + 31 * DAY)
-    redaction = ModerationAction.objects.get(pk=redaction.pk)
-    assert (redaction.before, redaction.after) == ("", "")
-    assert redaction.reason == "A neighbour's name"
+    hiding = ModerationAction.objects.get(pk=hiding.pk)
+    assert (hiding.before, hiding.after) == ("", "")
+    assert hiding.reason == "A neighbour's name"
