@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .sockets import rights_changed
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -40,3 +41,17 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"fields": ["email", "display_name", "usable_password", "password1", "password2"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        """An account deactivated (or its staff rights taken) here: its open sockets look
+        again at once, as after a logout."""
+        super().save_model(request, obj, form, change)
+        if change:
+            rights_changed(obj.pk)
+
+    def user_change_password(self, request, id, form_url=""):
+        """A password set here ends the member's other logins, live sockets included."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            rights_changed(int(id))
+        return response

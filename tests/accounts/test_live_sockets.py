@@ -428,3 +428,27 @@ def test_a_deactivated_member_s_session_no_longer_counts(member):
     assert session_member(key, member.pk) is None
     assert Session.objects.filter(session_key=key).exists()  # looking changes nothing
     assert HASH_SESSION_KEY in Session.objects.get(session_key=key).get_decoded()
+
+
+# --- Staff in the admin -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_deactivating_an_account_in_the_admin_closes_its_sockets_with_4401(
+    kind, target, member, rf
+):
+    from django.contrib import admin
+
+    browser = logged_in(member)
+
+    def deactivate():
+        member.is_active = False
+        admin.site._registry[type(member)].save_model(rf.post("/"), member, None, change=True)
+
+    async def scenario():
+        socket = await open_socket(kind, target[kind], browser)
+        started = time.monotonic()
+        await in_thread(deactivate)
+        assert await closed_with(socket, started) == 4401
+
+    run(scenario)
