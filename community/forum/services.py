@@ -345,13 +345,16 @@ def edit_post(
     )
     rewrite_post(post, body=body, content_warning=content_warning)
     moderation = {"kind": "forum.post", "object_id": post.pk, "group": group}
+
+    def withhold(note: str) -> None:
+        withhold_for_review(**moderation, author=editor, note=note)
+
     # An edit is screened as a new post is: what it brings in holds (the post is hidden
-    # until a moderator looks), flags, or puts a crisis before the reviewers at once.
+    # until a moderator looks), flags, or puts a crisis before the reviewers at once. A
+    # post still waiting for approval is withheld already: a hold word only adds a flag.
+    waiting = post.held_at is not None
     post.crisis = act_on_screening(
-        screened,
-        **moderation,
-        author=editor,
-        withhold=lambda note: withhold_for_review(**moderation, author=editor, note=note),
+        screened, **moderation, author=editor, withhold=None if waiting else withhold
     )
     return post
 

@@ -16,7 +16,13 @@ from community.forum import services as forum
 from community.forum.clinician_notes import NOTE_KIND, write_clinician_note
 from community.forum.models import ClinicianNote, Post
 from community.moderation import services as moderation
-from community.moderation.models import Flag, ModerationAction, ModerationItem, WatchedWord
+from community.moderation.models import (
+    Flag,
+    GroupRules,
+    ModerationAction,
+    ModerationItem,
+    WatchedWord,
+)
 from community.notifications.models import Notification
 from community.qa.services import ask
 from community.safety.models import PersonalDataConfirmation
@@ -570,3 +576,21 @@ def test_an_edit_into_crisis_words_over_the_socket_answers_crisis_and_tells_the_
     item = item_of("chat.message", message)
     assert (item.state, item.crisis) == (State.OPEN, True)
     assert [u.pk for u in notices()] == [moderator.pk]
+
+
+def test_a_hold_word_brought_into_a_post_still_waiting_for_approval_only_flags_it(
+    member, moderator, group
+):
+    GroupRules.objects.update_or_create(group=group, defaults={"premoderate_everyone": True})
+    WatchedWord.objects.create(group=group, phrase="miracle cure", response="hold")
+    post = forum.create_thread(
+        author=member, group=group, title="My pump", body="It beeps at night."
+    ).posts.get()
+
+    forum.edit_post(editor=member, post=post, body="It beeps. Try the miracle cure.")
+
+    post.refresh_from_db()
+    item = ModerationItem.objects.get(kind="forum.post", object_id=post.pk)
+    assert post.held_at is not None and post.hidden_at is None  # approving it publishes it
+    assert item.held and item.state == ModerationItem.State.OPEN
+    assert item.flags.filter(reporter=None, note__contains="miracle cure").exists()
