@@ -138,13 +138,18 @@ async def still_open(kind: str, communicator, target) -> bool:
     if kind == "qa":
         await get_channel_layer().group_send(session_group(target.pk), {"type": "qa.changed"})
     answer = {"chat": '"seq"', "notifications": '"unread"', "qa": '"changed"'}[kind]
+    # Wait for the answer as long as for anything else (a busy machine takes its time), then
+    # until the socket falls quiet: a close queued behind the answer would still count.
     answered = False
-    while not await communicator.receive_nothing(timeout=QUIET):
+    while not answered:
         output = await communicator.receive_output(WAIT)
         if output["type"] == "websocket.close":
             return False
-        answered = answered or answer in output["text"]
-    return answered
+        answered = answer in output["text"]
+    while not await communicator.receive_nothing(timeout=QUIET):
+        if (await communicator.receive_output(WAIT))["type"] == "websocket.close":
+            return False
+    return True
 
 
 async def in_thread(func, *args, **kwargs):
