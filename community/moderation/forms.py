@@ -72,9 +72,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args, offers_no_note: bool = False, appeal_pending: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if appeal_pending:  # the appeal is answered first, and alone
-            self.fields["action"].choices = [
-                (choice, choice.label) for choice in APPEAL_DECISIONS
-            ]
+            self.fields["action"].choices = [(choice, choice.label) for choice in APPEAL_DECISIONS]
         if offers_no_note:  # a clinician, asked for their word
             self.fields["action"].choices = [
                 (Action.NO_NOTE_NEEDED, Action.NO_NOTE_NEEDED.label),

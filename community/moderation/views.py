@@ -97,6 +97,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         items = items.filter(flags__reason=reason).distinct()
     items = items.select_related("claimed_by").prefetch_related("flags")
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    can_open_items = request.user.has_perm("moderation.review", group)
     return render(
         request,
         "moderation/queue.html",
@@ -119,10 +120,21 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             .count(),
             "states": ModerationItem.State.choices,
             "reasons": Reason.choices,
-            # Staff see the queue but not the content: no links into items for them.
-            "can_open_items": request.user.has_perm("moderation.review", group),
+            # Staff see the queue but not the content: no links into items for them, but for
+            # appeals that wait for a decision (theirs, where nobody else can decide).
+            "can_open_items": can_open_items,
+            "appeals_to_open": set() if can_open_items else pending_appeals(page.object_list),
         },
     )
+
+
+def pending_appeals(items) -> set[int]:
+    """Which of these items have an appeal that waits for a decision (in one query)."""
+    appealed = [item.pk for item in items if item.appealed_at is not None]
+    decided = ModerationAction.objects.filter(
+        item_id__in=appealed, action__in=ModerationAction.APPEAL_VERDICTS
+    ).values_list("item_id", flat=True)
+    return set(appealed) - set(decided)
 
 
 @login_required
@@ -183,6 +195,8 @@ def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResp
             "notes": item_notes(item.kind, item.object_id),
             "actions": item.actions.select_related("moderator"),
             "form": form,
+            # Staff here for an appeal do not review the group otherwise (no log for them).
+            "can_open_items": request.user.has_perm("moderation.review", item.group),
         },
         status=400 if form.errors else 200,
     )

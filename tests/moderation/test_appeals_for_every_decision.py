@@ -779,3 +779,21 @@ def test_staff_without_two_factor_authentication_are_sent_to_set_it_up_first(
         assert response.status_code == 302
         assert response.url.startswith(reverse("mfa_activate_totp"))
     assert rows() == before
+
+
+def test_the_queue_links_staff_to_an_appeal_that_waits_for_them_and_to_nothing_else(
+    client, item, post, moderator, member, group, staff, peer
+):
+    other = ModerationItem.objects.create(kind="forum.post", object_id=post.pk + 999, group=group)
+    item = appeal(decide(item, moderator, Action.REMOVE), member)
+    client.force_login(staff)
+
+    page = client.get(reverse("moderation:queue", kwargs={"slug": group.slug}))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'href="{item_url(item)}"' in html
+    assert f'href="{item_url(other)}"' not in html
+    # The item page names no action log for staff: it is the group reviewers' page.
+    item_page = client.get(item_url(item)).content.decode()
+    assert reverse("moderation:log", kwargs={"slug": group.slug}) not in item_page
