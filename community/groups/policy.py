@@ -48,6 +48,20 @@ def remember_memberships(users, group: SupportGroup) -> None:
         user.__dict__.setdefault(MEMBERSHIP_CACHE, {})[group.pk] = found.get(user.pk)
 
 
+def remember_own_memberships(user) -> list[SupportGroup]:
+    """Look up all the user's current memberships at once (one query) and return their
+    groups, so that asking the policy about each of them costs no more."""
+    memberships = (
+        Membership.objects.filter(user_id=user.pk)
+        .exclude(state=Membership.State.REMOVED)
+        .select_related("group")
+    )
+    cache = user.__dict__.setdefault(MEMBERSHIP_CACHE, {})
+    for membership in memberships:
+        cache[membership.group_id] = membership
+    return [membership.group for membership in memberships]
+
+
 def forget_memberships(user) -> None:
     """Drop the remembered memberships after a service changed them."""
     user.__dict__.pop(MEMBERSHIP_CACHE, None)

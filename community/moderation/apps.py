@@ -44,6 +44,7 @@ class ModerationConfig(AppConfig):
                 priority=5,
                 # Staff decide appeals in groups whose only moderator made the decision.
                 permission="",
+                audience="moderation.view_queue",
             )
         )
         register_kind(
@@ -63,6 +64,8 @@ class ModerationConfig(AppConfig):
                 sentence=_("A clinician added a note to what you asked about in %(group)s"),
                 default_email=Email.DAILY,
                 priority=2,
+                # Told to the reviewer who asked.
+                audience="moderation.review",
             )
         )
         register_kind(

@@ -1,16 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .kinds import Email, all_kinds
-from .services import email_choice
+from .kinds import Email
+from .services import email_choice, kinds_for
 
 
 class EmailChoicesForm(forms.Form):
-    """One choice per registered kind: immediately, in the daily summary, or never."""
+    """One choice per kind the member could receive: immediately, in the daily summary, or
+    never (other kinds are not offered, and posted values for them are ignored)."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        for kind in all_kinds():
+        for kind in kinds_for(user):
             self.fields[kind.key] = forms.ChoiceField(
                 label=kind.label,
                 choices=Email.CHOICES,

@@ -34,6 +34,14 @@ class NotificationKind:
     # Who may still hear about it: by default only those who may read the group's content
     # (not staff who merely administer it, not removed members).
     permission: str = "groups.read_content"
+    # Who the kind is for, shown among their e-mail choices: those with this permission in
+    # at least one group ("" for everyone; None: the same as `permission`). Narrower than
+    # `permission` where only some readers are ever told (reviewers, inviters).
+    audience: str | None = None
+
+    @property
+    def audience_permission(self) -> str:
+        return self.permission if self.audience is None else self.audience
 
 
 _kinds: dict[str, NotificationKind] = {}
@@ -70,5 +78,7 @@ def register_core_kinds() -> None:
             default_email=Email.DAILY,
             # Inviters may be staff, who see the group's page but not its content.
             permission="groups.view_group",
+            # Only those who may invite are ever told.
+            audience="groups.manage_invitations",
         )
     )

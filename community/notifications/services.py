@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community.groups.models import SupportGroup
-from community.groups.policy import remember_memberships
+from community.groups.policy import remember_memberships, remember_own_memberships
 from config.outages import after_commit
 
-from .kinds import Email, find_kind, get_kind
+from .kinds import Email, NotificationKind, all_kinds, find_kind, get_kind
 from .models import EmailPreference, Notification
 
 logger = logging.getLogger(__name__)
@@ -181,14 +181,38 @@ def mark_all_read(*, user) -> int:
     return changed
 
 
+def kinds_for(user) -> list[NotificationKind]:
+    """The kinds the member could receive: those for everyone, and those whose audience
+    permission they hold in at least one group (a patient is shown no moderators' kinds)."""
+    if not user.is_authenticated:
+        return []
+    groups = remember_own_memberships(user)
+    if user.is_staff:
+        # Staff's rights in a group they are not in come from being staff, the same in every
+        # such group: one of them stands for all.
+        other = SupportGroup.objects.exclude(pk__in=[group.pk for group in groups]).first()
+        if other is not None:
+            remember_memberships([user], other)
+            groups.append(other)
+    return [
+        kind
+        for kind in all_kinds()
+        if not kind.audience_permission
+        or any(user.has_perm(kind.audience_permission, group) for group in groups)
+    ]
+
+
 @transaction.atomic
 def set_email_choices(*, user, choices: dict[str, str]) -> None:
-    """Save the member's e-mail choice per kind."""
+    """Save the member's e-mail choice per kind (only kinds they could receive)."""
     valid = {value for value, _label in Email.CHOICES}
+    receivable = {kind.key for kind in kinds_for(user)}
     # Explicit choices replace an earlier "stop all e-mail".
     EmailPreference.objects.filter(user=user, kind=ALL_KINDS).delete()
     for kind, email in choices.items():
         get_kind(kind)
+        if kind not in receivable:
+            raise ValueError(kind)
         if email not in valid:
             raise ValueError(email)
         EmailPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": email})
@@ -219,8 +243,6 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 @transaction.atomic
 def unsubscribe(*, user, kind: str = ALL_KINDS) -> None:
     """Stop e-mail for one kind, or for every kind; in-app notifications continue."""
-    from .kinds import all_kinds
-
     known = {k.key for k in all_kinds()}
     if kind == ALL_KINDS or kind not in known:
         # Stored as "*", so that kinds added later do not start e-mailing them either.

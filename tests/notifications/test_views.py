@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from community.forum import services as forum
-from community.notifications import kinds, services
+from community.notifications import services
 from community.notifications.kinds import Email
 from community.notifications.models import EmailPreference, Notification
 from community.notifications.views import PER_PAGE
@@ -331,12 +331,12 @@ ALL_CHOICES = {Email.IMMEDIATELY, Email.DAILY, Email.NEVER}
 def test_the_settings_page_offers_three_choices_per_kind_with_the_defaults_checked(client, member):
     choices = radios(page(client, member, SETTINGS))
 
-    assert set(choices) == {kind.key for kind in kinds.all_kinds()}
-    assert {"forum.reply", "forum.mention", "groups.invitation_accepted"} <= set(choices)
+    assert set(choices) == {kind.key for kind in services.kinds_for(member)}
+    assert {"forum.reply", "forum.mention"} <= set(choices)
     for options in choices.values():
         assert set(options) == ALL_CHOICES
     checked = {name: [v for v, on in options.items() if on] for name, options in choices.items()}
-    assert checked == {kind.key: [kind.default_email] for kind in kinds.all_kinds()}
+    assert checked == {kind.key: [kind.default_email] for kind in services.kinds_for(member)}
     assert checked["forum.reply"] == [Email.DAILY]
     assert checked["forum.mention"] == [Email.IMMEDIATELY]
 
@@ -344,7 +344,7 @@ def test_the_settings_page_offers_three_choices_per_kind_with_the_defaults_check
 def test_saving_the_settings_stores_one_choice_per_kind(client, member):
     client.force_login(member)
 
-    choices = {kind.key: Email.DAILY for kind in kinds.all_kinds()}
+    choices = {kind.key: Email.DAILY for kind in services.kinds_for(member)}
     choices.update({"forum.reply": Email.IMMEDIATELY, "forum.mention": Email.NEVER})
     response = client.post(SETTINGS, choices)
 
@@ -361,7 +361,7 @@ def test_saved_settings_decide_how_the_next_notification_is_e_mailed(
     client, member, peer, thread, mailoutbox, django_capture_on_commit_callbacks
 ):
     client.force_login(member)
-    choices = {kind.key: Email.NEVER for kind in kinds.all_kinds()}
+    choices = {kind.key: Email.NEVER for kind in services.kinds_for(member)}
     choices["forum.reply"] = Email.IMMEDIATELY
     client.post(SETTINGS, choices)
 
