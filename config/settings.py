@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "community.accounts.context_processors.language_choices",
+                "community.accounts.context_processors.clock",
                 "community.notifications.context_processors.bell",
                 "community.consent.context_processors.legal_documents",
                 "community.safety.context_processors.crisis_support",
@@ -440,6 +441,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
+# One date style and one time style per language (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static files ----------------------------------------------------------------------
 # https://whitenoise.readthedocs.io/
@@ -506,6 +509,9 @@ FORUM_THREADS_PER_PAGE = int(os.environ.get("FORUM_THREADS_PER_PAGE", "25"))
 NOTIFICATION_DIGEST_HOUR = int(os.environ.get("NOTIFICATION_DIGEST_HOUR", "8"))
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 SITE_NAME = os.environ.get("SITE_NAME", "Peer support")
+# The health-care organisation that runs the community, named in invitations (and the
+# header) so that an invitation is recognisably theirs and does not look like phishing.
+ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Example care organisation")
 # Where links in e-mails point; production must say, or invitations would point at localhost.
 SITE_URL = os.environ.get("SITE_URL", "")
 if not SITE_URL:

@@ -56,6 +56,39 @@
 
   const urlFor = (template, id) => template.replace("/0/", `/${id}/`);
 
+  // A message's time as the server writes it on reload: in the member's time zone (not the
+  // browser's) and in the language's TIME_FORMAT (config/formats/), so a message reads the
+  // same received live and after a reload. Knows Django's H, G, i, s and \-escapes.
+  let clockParts = null;
+  try {
+    clockParts = new Intl.DateTimeFormat("en-GB", {
+      timeZone: text.timeZone || undefined,
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    });
+  } catch (error) {
+    clockParts = null; // an unknown zone: fall back to the browser's below
+  }
+  function clockTime(iso) {
+    const moment = new Date(iso);
+    if (!clockParts) return moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const parts = Object.fromEntries(clockParts.formatToParts(moment).map((p) => [p.type, p.value]));
+    const pattern = text.timeFormat || "H:i";
+    let out = "";
+    for (let i = 0; i < pattern.length; i += 1) {
+      const c = pattern[i];
+      if (c === "\\") out += pattern[(i += 1)] || "";
+      else if (c === "H") out += parts.hour;
+      else if (c === "G") out += String(Number(parts.hour));
+      else if (c === "i") out += parts.minute;
+      else if (c === "s") out += parts.second;
+      else out += c;
+    }
+    return out;
+  }
+
   function link(href, label) {
     const a = document.createElement("a");
     a.href = href;
@@ -101,7 +134,7 @@
     author.textContent = event.author || text.textFormer;
     const time = document.createElement("time");
     time.dateTime = event.created_at;
-    time.textContent = new Date(event.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    time.textContent = clockTime(event.created_at);
     meta.append(author, " ");
     if (event.clinician) {
       const badge = document.createElement("span");

@@ -144,7 +144,8 @@ def new_page(browser, browser_problems):
     contexts = []
 
     def open_page(*, viewport=DESKTOP, **context_options):
-        context = browser.new_context(viewport=viewport, locale="en-GB", **context_options)
+        context_options.setdefault("locale", "en-GB")
+        context = browser.new_context(viewport=viewport, **context_options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return browser_problems.watch(context.new_page())
