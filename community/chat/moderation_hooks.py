@@ -19,6 +19,28 @@ def get_message(message_id: int) -> ChatMessage | None:
     return ChatMessage.objects.select_related("room__group", "author").filter(pk=message_id).first()
 
 
+def get_messages(message_ids: list[int]) -> dict[int, ChatMessage]:
+    return ChatMessage.objects.select_related("room__group", "author").in_bulk(message_ids)
+
+
+# How many messages before and after a reviewed one its item page shows.
+CONTEXT_MESSAGES = 3
+
+
+def messages_around(message: ChatMessage) -> list[tuple[str, str, bool]]:
+    """The few messages before and after it in its room (two bounded queries)."""
+    room = ChatMessage.objects.filter(room_id=message.room_id, deleted_at__isnull=True)
+    room = room.select_related("author")
+    before = room.filter(pk__lt=message.pk).order_by("-pk")[:CONTEXT_MESSAGES]
+    after = room.filter(pk__gt=message.pk).order_by("pk")[:CONTEXT_MESSAGES]
+    around = [*reversed(list(before)), message, *after]
+    return [(name_of(other), other.body_html, other.pk == message.pk) for other in around]
+
+
+def name_of(message: ChatMessage) -> str:
+    return message.author.public_name if message.author else str(_("Former member"))
+
+
 def set_hidden(message: ChatMessage, hidden: bool) -> None:
     message.hidden_at = timezone.now() if hidden else None
     message.save(update_fields=["hidden_at", "updated_at"])
@@ -74,4 +96,6 @@ CHAT_MESSAGE = ModeratedKind(
     redact=redact,
     approve=approve,
     reinstate=reinstate,
+    get_many=get_messages,
+    context_of=messages_around,
 )

@@ -16,6 +16,35 @@ def get_post(post_id: int) -> Post | None:
     return Post.objects.select_related("thread__group", "author").filter(pk=post_id).first()
 
 
+def get_posts(post_ids: list[int]) -> dict[int, Post]:
+    return Post.objects.select_related("thread__group", "author").in_bulk(post_ids)
+
+
+# How many posts before and after a reviewed one its item page shows.
+CONTEXT_POSTS = 2
+
+
+def posts_around(post: Post) -> list[tuple[str, str, bool]]:
+    """The few posts before and after it in its thread (one query), as moderators see them."""
+    around = (
+        Post.objects.filter(
+            thread_id=post.thread_id,
+            number__gte=post.number - CONTEXT_POSTS,
+            number__lte=post.number + CONTEXT_POSTS,
+            deleted_at__isnull=True,
+        )
+        .select_related("author")
+        .order_by("number")
+    )
+    return [(name_of(other), other.body_html, other.pk == post.pk) for other in around]
+
+
+def name_of(post: Post) -> str:
+    if post.is_anonymous:
+        return str(_("Anonymous member"))
+    return post.author.public_name if post.author else str(_("Former member"))
+
+
 def set_hidden(post: Post, hidden: bool) -> None:
     post.hidden_at = timezone.now() if hidden else None
     post.save(update_fields=["hidden_at"])
@@ -66,6 +95,13 @@ FORUM_POST = ModeratedKind(
     approve=approve_post,
     reinstate=reinstate,
     open_to_notes=lambda post: not post.is_deleted and not post.is_withheld,
+    get_many=get_posts,
+    warning_of=lambda post: post.content_warning,
+    anonymous_of=lambda post: post.is_anonymous,
+    context_of=posts_around,
+    note_url_of=lambda post: reverse(
+        "forum:clinician_note", kwargs={"slug": post.thread.group.slug, "post_id": post.pk}
+    ),
 )
 
 
@@ -118,4 +154,7 @@ CLINICIAN_NOTE = ModeratedKind(
     redact=redact_note,
     approve=never_held,
     reinstate=reinstate_note,
+    get_many=lambda note_ids: ClinicianNote.objects.select_related(
+        "post__thread__group", "author"
+    ).in_bulk(note_ids),
 )

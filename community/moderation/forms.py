@@ -69,8 +69,18 @@ class ActionForm(forms.Form):
         help_text=_("For a redaction: the post with only the problem removed."),
     )
 
-    def __init__(self, *args, offers_no_note: bool = False, appeal_pending: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        offers_no_note: bool = False,
+        appeal_pending: bool = False,
+        offered: list[tuple[str, str]] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if offered is not None:  # only the decisions that fit the item (see offers.py)
+            self.fields["action"].choices = offered
+            return
         if appeal_pending:  # the appeal is answered first, and alone
             self.fields["action"].choices = [(choice, choice.label) for choice in APPEAL_DECISIONS]
         if offers_no_note:  # a clinician, asked for their word

@@ -184,6 +184,7 @@ class ModerationAction(AppendOnlyModel):
         HELD_AFTER_EDIT = "held_after_edit", _("Hidden for review after an edit")
         APPEAL_UPHELD = "appeal_upheld", _("The decision was upheld on appeal")
         APPEAL_GRANTED = "appeal_granted", _("The decision was reversed on appeal")
+        SUPPORT_OFFERED = "support_offered", _("Offered the member support")
 
     # Decisions against a member, which they may appeal (once per item).
     APPEALABLE = (

@@ -30,9 +30,43 @@ class ModeratedKind:
     # Whether clinicians can add a note to it now, so members may ask for one (a health
     # claim); None for kinds that never take notes.
     open_to_notes: Callable[[object], bool] | None = None
+    # The rest is optional, for a review queue that tells the story.
+    # Many at once by id ({id: content}), so the queue's queries do not grow with its rows.
+    get_many: Callable[[list[int]], dict[int, object]] | None = None
+    # The content warning the author put on it ("" for none).
+    warning_of: Callable[[object], str] | None = None
+    # Whether peers are not told who wrote it (the queue then names nobody either).
+    anonymous_of: Callable[[object], bool] | None = None
+    # The thread around it, in order: (author's name, sanitised HTML, whether it is this one).
+    context_of: Callable[[object], list[tuple[str, str, bool]]] | None = None
+    # Where a clinician adds a note to it, for the clinicians' lane.
+    note_url_of: Callable[[object], str] | None = None
 
     def takes_clinician_notes(self, content) -> bool:
         return self.open_to_notes is not None and self.open_to_notes(content)
+
+    def fetch_many(self, ids: list[int]) -> dict[int, object]:
+        """The contents with these ids (one query where the kind offers it)."""
+        if self.get_many is not None:
+            return self.get_many(ids)
+        found = {pk: self.get(pk) for pk in ids}
+        return {pk: content for pk, content in found.items() if content is not None}
+
+    def is_hidden(self, content) -> bool:
+        """Hidden by moderators (every kind keeps this as `hidden_at`)."""
+        return getattr(content, "hidden_at", None) is not None
+
+    def warning(self, content) -> str:
+        return self.warning_of(content) if self.warning_of is not None else ""
+
+    def is_anonymous(self, content) -> bool:
+        return self.anonymous_of is not None and self.anonymous_of(content)
+
+    def context(self, content) -> list[tuple[str, str, bool]]:
+        return self.context_of(content) if self.context_of is not None else []
+
+    def note_url(self, content) -> str:
+        return self.note_url_of(content) if self.note_url_of is not None else ""
 
 
 _kinds: dict[str, ModeratedKind] = {}

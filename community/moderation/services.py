@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from community.groups.models import Membership, Role
 from community.groups.policy import is_group_clinician, may_hold_role
 from community.groups.services import mute_member, remove_member, restore_membership
-from community.notifications.services import notify, notify_each
+from community.notifications.services import notify, notify_each, withdraw_unsent_emails
 from community.privacy.database import erasing_audit_rows
-from community.privacy.services import expire_exports_of
+from community.privacy.models import AccessRecord
+from community.privacy.services import expire_exports_of, record_access
 
 from .models import CLAIM_EXPIRES, Flag, GroupRules, ModerationAction, ModerationItem, Reason
 from .registry import ModeratedKind, get_kind
@@ -151,6 +152,9 @@ def answer_clinician_request(*, clinician, kind: str, object_id: int) -> None:
     if item is None or not item.waits_for_clinician:
         return
     close_clinician_request(item)
+    # Answered before the clinicians were e-mailed about it (the demo seeding asks and
+    # answers at once): no e-mail asks them for what is already done.
+    withdraw_unsent_emails(kind="moderation.ask_clinician", target=item.target)
     log(item, moderator=clinician, action=Action.CLINICIAN_NOTE)
     moderated, content = content_for(kind, object_id)
     # The members who asked this time hear that the answer is there (never who else asked).
@@ -221,6 +225,32 @@ def claim_item(*, moderator, item: ModerationItem) -> ModerationItem:
     return item
 
 
+# How many earlier decisions about the author the item page shows.
+HISTORY_LENGTH = 10
+
+
+@transaction.atomic
+def look_at_history(*, viewer, item: ModerationItem, author) -> list[ModerationAction]:
+    """Show a reviewer what moderators decided about the author's words in this group
+    before, and record that they looked (the member can see it in their access log)."""
+    if not viewer.has_perm("moderation.review", item.group) or author is None:
+        raise PermissionDenied
+    record_access(
+        viewer=viewer,
+        subject=author,
+        reason=AccessRecord.Reason.VIEW_MODERATION_HISTORY,
+        target=item,
+        group_id=item.group_id,
+    )
+    earlier = (
+        ModerationAction.objects.filter(group=item.group, subject=author)
+        .exclude(item=item)
+        .exclude(action__in=[Action.APPEAL])
+        .select_related("moderator")
+    )
+    return list(earlier[:HISTORY_LENGTH])
+
+
 @dataclass
 class Decision:
     """What one action needs and does, so `act` stays a small dispatcher."""
@@ -248,7 +278,22 @@ def do_keep(d: Decision) -> None:
 
 
 def do_hide(d: Decision) -> None:
+    if d.moderated.is_hidden(d.content):
+        raise ValidationError(_("It is already hidden."), code="hidden")
     d.moderated.set_hidden(d.content, True)
+
+
+def do_unhide(d: Decision) -> None:
+    if not d.moderated.is_hidden(d.content):
+        raise ValidationError(_("It is not hidden."), code="not_hidden")
+    do_keep(d)
+
+
+def do_support_offered(d: Decision) -> None:
+    """A moderator reached out to the member: recorded, the content left as it is."""
+    author = author_membership(d)
+    if author.pk == d.moderator.pk:
+        raise ValidationError(_("You cannot offer support to yourself here."), code="self")
 
 
 def do_remove(d: Decision) -> None:
@@ -382,7 +427,7 @@ def do_grant_appeal(d: Decision) -> None:
 DECISIONS = {
     Action.KEEP: (do_keep, True, False),
     Action.HIDE: (do_hide, False, False),
-    Action.UNHIDE: (do_keep, True, False),
+    Action.UNHIDE: (do_unhide, True, False),
     Action.REMOVE: (do_remove, True, True),
     Action.REDACT: (do_redact, True, True),
     Action.WARN: (do_warn, True, True),
@@ -393,6 +438,10 @@ DECISIONS = {
     Action.NO_NOTE_NEEDED: (do_no_note_needed, None, False),
     Action.APPEAL_UPHELD: (do_uphold_appeal, True, True),
     Action.APPEAL_GRANTED: (do_grant_appeal, True, True),
+    # Counts as the first action, and leaves the state alone: a crisis item stays open (and
+    # on top) until a moderator decides about the content too, for reaching out is no
+    # decision about the words. Nor is it one an appeal could go against (decided_by stays).
+    Action.SUPPORT_OFFERED: (do_support_offered, None, False),
 }
 
 
@@ -413,7 +462,7 @@ def act(
     # The clinicians' lane may still wait on an item the moderators have resolved.
     if item.state == ModerationItem.State.RESOLVED and action != Action.NO_NOTE_NEEDED:
         raise ValidationError(_("This item is already resolved."), code="resolved")
-    if item.held and action not in (Action.APPROVE, Action.REMOVE):
+    if item.held and action not in (Action.APPROVE, Action.REMOVE, Action.SUPPORT_OFFERED):
         raise ValidationError(
             _("This post waits for review: approve it or remove it first."), code="held"
         )
@@ -447,7 +496,7 @@ def act(
         redacted_characters=redacted,
     )
     if resolves is None:
-        release_claim(item)
+        release_claim(item, first_action=action == Action.SUPPORT_OFFERED)
     else:
         resolve(item, resolved=resolves, decided_by=moderator)
     if tells_member:
@@ -476,9 +525,12 @@ def forget_redacted_words(item: ModerationItem, *, author) -> None:
         expire_exports_of(user_id=author.pk)
 
 
-def release_claim(item: ModerationItem) -> None:
+def release_claim(item: ModerationItem, *, first_action: bool = False) -> None:
+    """Let go of the item (and, for an action that counts as one, note the first action)."""
     item.claimed_by, item.claimed_at = None, None
-    item.save(update_fields=["claimed_by", "claimed_at"])
+    if first_action:
+        item.first_action_at = item.first_action_at or timezone.now()
+    item.save(update_fields=["claimed_by", "claimed_at", "first_action_at"])
 
 
 def resolve(item: ModerationItem, *, resolved: bool, decided_by=None) -> None:

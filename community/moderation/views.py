@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from community.accounts.mfa import require_mfa
-from community.groups.policy import is_group_clinician
-from community.submissions.web import once
+from community.submissions.web import earlier_result, once
 
 from . import services
+from .cards import cards_for
 from .forms import ActionForm, AppealForm, FlagForm
 from .models import ModerationAction, ModerationItem, Reason
+from .offers import as_choices, clinician_in_lane, offered_decisions
 from .policy import access_item, access_queue_group, access_review_group
 from .registry import get_kind, item_notes
 
@@ -95,15 +96,18 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         items = items.filter(state=state).in_queue_order()
     if reason in Reason.values:
         items = items.filter(flags__reason=reason).distinct()
-    items = items.select_related("claimed_by").prefetch_related("flags")
+    items = items.select_related("claimed_by", "author").prefetch_related("flags")
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
     can_open_items = request.user.has_perm("moderation.review", group)
+    # Excerpts and authors for reviewers only: staff oversee counts, reasons and times.
+    cards = cards_for(list(page.object_list), with_content=can_open_items)
     return render(
         request,
         "moderation/queue.html",
         {
             "group": group,
             "page": page,
+            "cards": cards,
             "state": state,
             "reason": reason,
             "lane": lane,
@@ -171,16 +175,31 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 
 def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResponse:
-    """The item with its content, flags, history and the decision form (kept on errors)."""
+    """The item with its content in context, its author and their recent history, the
+    flags, what has been done, and only the decisions that fit (kept on errors)."""
     moderated = get_kind(item.kind)
     content = moderated.get(item.object_id) if moderated else None
     if form is None:
         # The redaction box starts with the text, so only the problem needs deleting.
-        form = ActionForm(
+        form = decision_form(
+            request.user,
+            item,
+            moderated,
+            content,
             initial={"new_text": moderated.text_of(content) if content else ""},
-            offers_no_note=offers_no_note(request.user, item),
-            appeal_pending=item.appeal_pending,
         )
+    reviews_group = request.user.has_perm("moderation.review", item.group)
+    author = moderated.author_of(content) if content else item.author
+    # Staff here for an appeal decide the appeal; the member's history is not theirs to see.
+    anonymous = bool(content) and moderated.is_anonymous(content)
+    # Nor is an anonymous author's (the forum's reveal, audited on its own, names them).
+    history = (
+        services.look_at_history(viewer=request.user, item=item, author=author)
+        if reviews_group and author is not None and not anonymous
+        else None
+    )
+    in_lane = clinician_in_lane(request.user, item)
+    offered = {choice for choice, _label in form.fields["action"].choices}
     return render(
         request,
         "moderation/item.html",
@@ -191,20 +210,30 @@ def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResp
             "content": content,
             "content_html": moderated.html_of(content) if content else "",
             "content_url": moderated.url_of(content) if content else "",
+            "content_warning": moderated.warning(content) if content else "",
+            "context": moderated.context(content) if content and reviews_group else [],
+            "author": author,
+            "author_anonymous": anonymous,
+            "history": history,
             "flags": item.flags.select_related("reporter"),
             "notes": item_notes(item.kind, item.object_id),
             "actions": item.actions.select_related("moderator"),
             "form": form,
+            "has_decisions": bool(offered),
+            "offers_mute": Action.MUTE in offered,
+            "offers_redact": Action.REDACT in offered,
+            "note_url": moderated.note_url(content) if content and in_lane else "",
             # Staff here for an appeal do not review the group otherwise (no log for them).
-            "can_open_items": request.user.has_perm("moderation.review", item.group),
+            "can_open_items": reviews_group,
         },
         status=400 if form.errors else 200,
     )
 
 
-def offers_no_note(user, item: ModerationItem) -> bool:
-    """A clinician of the group, asked for their word, may decide that none is needed."""
-    return item.waits_for_clinician and is_group_clinician(user, item.group)
+def decision_form(user, item: ModerationItem, moderated, content, *args, **kwargs) -> ActionForm:
+    """The decision form, offering only what fits the item's state and the user's role."""
+    offered = offered_decisions(user, item, moderated, content) if moderated else []
+    return ActionForm(*args, offered=as_choices(offered), **kwargs)
 
 
 @login_required
@@ -226,11 +255,14 @@ def claim(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 def act(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item = access_item(request.user, slug, item_id)
     require_mfa(request.user)
-    form = ActionForm(
-        request.POST,
-        offers_no_note=offers_no_note(request.user, item),
-        appeal_pending=item.appeal_pending,
-    )
+    if earlier_result(request) is not None:
+        # The same decision sent again: the item has moved on, so the form would no longer
+        # offer it; answer as the first time.
+        messages.success(request, _("Done. The action is in the log."))
+        return redirect("moderation:queue", slug=slug)
+    moderated = get_kind(item.kind)
+    content = moderated.get(item.object_id) if moderated else None
+    form = decision_form(request.user, item, moderated, content, request.POST)
     if form.is_valid():
         try:
             once(

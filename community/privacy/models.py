@@ -54,6 +54,10 @@ class AccessRecord(AppendOnlyModel):
             "view_clinician_application",
             _("Opened your clinician verification application"),
         )
+        VIEW_MODERATION_HISTORY = (
+            "view_moderation_history",
+            _("Looked at what moderators decided about your words before"),
+        )
 
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
