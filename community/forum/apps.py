@@ -22,8 +22,10 @@ class ForumConfig(AppConfig):
         register(FORUM_POST)
         register(CLINICIAN_NOTE)
         from .privacy_hooks import register_privacy_hooks
+        from .sections import register_sections
 
         register_privacy_hooks()
+        register_sections()
 
 
 def register_notification_kinds() -> None:

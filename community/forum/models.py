@@ -6,7 +6,7 @@ date by the services, so list and thread pages never count rows per item.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +37,11 @@ class ThreadQuerySet(models.QuerySet):
             .annotate(unread_count=F("last_published_number") - F("last_read_number"))
             .order_by("-is_pinned", "-last_activity_at", "-pk")
         )
+
+    def hiding_held_from(self, user) -> "ThreadQuerySet":
+        """Without threads waiting for review, but the user's own (for those who do not
+        review the group: only authors and reviewers see a held thread)."""
+        return self.exclude(Q(is_held=True) & ~Q(author_id=user.pk))
 
 
 class Thread(models.Model):

@@ -75,7 +75,7 @@ def thread_list(request: HttpRequest, slug: str) -> HttpResponse:
     threads = Thread.objects.filter(group=group).for_list(request.user)
     if not may_review(request.user, group):
         # Threads waiting for review: only their authors (and moderators) see them.
-        threads = threads.exclude(Q(is_held=True) & ~Q(author_id=request.user.pk))
+        threads = threads.hiding_held_from(request.user)
     page = Paginator(threads, settings.FORUM_THREADS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

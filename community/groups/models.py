@@ -106,6 +106,29 @@ class SupportGroup(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("groups:detail", kwargs={"slug": self.slug})
 
+    def reading_along(self) -> dict[str, list]:
+        """Who keeps the group safe, for its members to know (one query): its moderators
+        (group admins included) and its verified clinicians, as users, by display name."""
+        memberships = (
+            Membership.objects.filter(
+                group_id=self.pk,
+                state__in=Membership.State.present(),
+                role__in=Role.privileged(),
+            )
+            .select_related("user")
+            .order_by("user__display_name")
+        )
+        people: dict[str, list] = {"moderators": [], "clinicians": []}
+        for membership in memberships:
+            if not membership.user.is_active:
+                continue
+            if membership.role != Role.CLINICIAN:
+                people["moderators"].append(membership.user)
+            # A clinician whose verification was revoked keeps the title, not the role.
+            elif membership.user.is_verified_clinician:
+                people["clinicians"].append(membership.user)
+        return people
+
     def clean(self) -> None:
         """Refuse an e-mail name that would tell an inbox's readers the condition."""
         from django.core.exceptions import ValidationError

@@ -23,12 +23,14 @@ from .policy import (
     invitations_visible_to,
     membership_of,
 )
+from .sections import group_sections, home_sections
 
 INVITATIONS_PER_PAGE = 25
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The member's groups; visitors are sent to log in."""
+    """The member's groups, and what higher apps show there (staff: open moderation items
+    per group); visitors are sent to log in."""
     if not request.user.is_authenticated:
         return redirect("account_login")
     groups = (
@@ -43,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "managed_groups": managed,
             # Registered by the moderation app.
             "can_oversee_moderation": request.user.has_perm("moderation.oversee"),
+            "sections": home_sections(request.user),
         },
     )
 
@@ -62,6 +65,10 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_manage_invitations": request.user.has_perm("groups.manage_invitations", group),
             # Registered by the moderation app; False where it is not installed.
             "can_review": request.user.has_perm("moderation.review", group),
+            # Members should know who reads along: pseudonyms only, never e-mail addresses.
+            "reading_along": group.reading_along(),
+            # Recent threads, the next Q&A session: registered by forum and qa.
+            "sections": group_sections(request.user, group),
         },
     )
 

@@ -12,8 +12,10 @@ class ModerationConfig(AppConfig):
 
         from . import policy  # noqa: F401  (registers the moderation permissions)
         from .privacy_hooks import register_privacy_hooks
+        from .sections import register_sections
 
         register_privacy_hooks()
+        register_sections()
 
         register_kind(
             NotificationKind(

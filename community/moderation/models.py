@@ -45,6 +45,20 @@ class ModerationItemQuerySet(models.QuerySet):
             clinician_asked_at__isnull=False, clinician_answered_at__isnull=True
         ).order_by("clinician_asked_at", "pk")
 
+    def open_counts_per_group(self):
+        """Per group with open items: how many, how many crisis, how many held (counts only,
+        no content, so staff may see them); crisis first. Staff's overview and home page."""
+        return (
+            self.filter(state=ModerationItem.State.OPEN)
+            .values("group__name", "group__slug")
+            .annotate(
+                open=models.Count("pk"),
+                crisis=models.Count("pk", filter=models.Q(crisis=True)),
+                held=models.Count("pk", filter=models.Q(held=True)),
+            )
+            .order_by("-crisis", "-open", "group__name")
+        )
+
 
 class ModerationItem(models.Model):
     """One piece of content under review, with all its flags.

@@ -393,14 +393,5 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("moderation.oversee"):
         raise Http404
     require_mfa(request.user)
-    open_items = ModerationItem.objects.filter(state=ModerationItem.State.OPEN)
-    rows = (
-        open_items.values("group__name", "group__slug")
-        .annotate(
-            open=Count("pk"),
-            crisis=Count("pk", filter=Q(crisis=True)),
-            held=Count("pk", filter=Q(held=True)),
-        )
-        .order_by("-crisis", "-open", "group__name")
-    )
+    rows = ModerationItem.objects.open_counts_per_group()
     return render(request, "moderation/overview.html", {"rows": rows})

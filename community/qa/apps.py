@@ -41,5 +41,7 @@ class QAConfig(AppConfig):
 
         register_demo_seeder(seed_qa_demo)
         from .privacy_hooks import register_privacy_hooks
+        from .sections import register_sections
 
         register_privacy_hooks()
+        register_sections()
