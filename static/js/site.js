@@ -11,7 +11,26 @@ document.addEventListener("DOMContentLoaded", () => {
   connectBell();
   document.querySelectorAll("[data-mention-for]").forEach(setUpMentionHelper);
   sendFormsOnce();
+  focusErrorSummary();
 });
+
+// A failed form: its error summary (at the top of the page) takes focus, so the member sees and
+// hears what went wrong; each link in it moves focus to its field with the field's label in view.
+function focusErrorSummary() {
+  const summary = document.querySelector("[data-error-summary]");
+  if (!summary) return;
+  summary.focus();
+  summary.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#']");
+    if (!link) return;
+    const field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!field) return;
+    event.preventDefault();
+    const label = document.querySelector(`label[for="${CSS.escape(field.id)}"]`) || field.closest("fieldset, label");
+    (label || field).scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+  });
+}
 
 // A form is sent once: while the page is busy sending, its buttons are off, so a double
 // click (or an impatient second tap on a slow phone) does not send it again. The server
