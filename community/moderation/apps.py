@@ -72,6 +72,18 @@ class ModerationConfig(AppConfig):
         )
         register_kind(
             NotificationKind(
+                key="moderation.support_message",
+                label=_("Private messages from your group's moderators"),
+                # No text of the message, here or in e-mail: only that there is one.
+                sentence=_("A moderator of %(group)s sent you a private message"),
+                default_email=Email.IMMEDIATELY,
+                priority=6,
+                # To the member themselves, as decisions about their words are.
+                permission="",
+            )
+        )
+        register_kind(
+            NotificationKind(
                 key="moderation.outcome",
                 label=_("Moderators' decisions about your posts"),
                 sentence=_("Moderators acted on something you wrote in %(group)s"),

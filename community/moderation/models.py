@@ -291,3 +291,35 @@ class WatchedWord(models.Model):
 
     def __str__(self) -> str:
         return self.phrase
+
+
+class SupportMessage(models.Model):
+    """A private, supportive word from a moderator to the member whose words are under
+    review: one-to-one, kept, seen by the member and by the group's reviewers only."""
+
+    item = models.ForeignKey(
+        ModerationItem, on_delete=models.SET_NULL, null=True, related_name="support_messages"
+    )
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="+")
+    # Accounts are closed and scrubbed, not deleted; retention removes the rows.
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="support_messages",
+    )
+    body_source = models.TextField(_("message"))
+    body_html = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("message from a moderator")
+        verbose_name_plural = _("messages from moderators")
+
+    def __str__(self) -> str:
+        return f"Support message {self.pk} in {self.group_id}"

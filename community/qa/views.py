@@ -79,14 +79,16 @@ def questions_context(request: HttpRequest, session: QASession) -> dict:
         .order_by("-vote_count", "created_at")
     )
     voted = set(session.questions.filter(votes__user=request.user).values_list("pk", flat=True))
+    is_host = request.user.has_perm("qa.host", session)
     return {
         "session": session,
         "group": session.group,
         "questions": questions,
         "voted": voted,
-        "is_host": request.user.has_perm("qa.host", session),
+        "is_host": is_host,
         "may_moderate": request.user.has_perm("qa.moderate", session),
-        "may_take_part": request.user.has_perm("qa.take_part", session),
+        # The host's view: they answer, so coming, voting and asking are not offered.
+        "may_take_part": not is_host and request.user.has_perm("qa.take_part", session),
         "answer_notice": answer_notice(),
         "answer_form": AnswerForm(),
     }

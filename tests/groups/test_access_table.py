@@ -313,6 +313,8 @@ ACCESS_TABLE = [
     Row("moderation:log", reviewers_only(200), kwargs=group_slug),
     Row("moderation:dashboard", reviewers_only(200) | {"staff": 200}, kwargs=group_slug),
     Row("moderation:notices", signed_in(200)),
+    # Each member's own messages from moderators (an empty list for those without any).
+    Row("moderation:messages", signed_in(200)),
     Row("moderation:overview", signed_in(404, staff=200)),
     Row(
         "moderation:review_content",
@@ -334,6 +336,14 @@ ACCESS_TABLE = [
         kwargs=item_kwargs,
         method="post",
         data={"action": "keep"},
+    ),
+    # The group's reviewers write privately to the item's author (the member).
+    Row(
+        "moderation:message_author",
+        reviewers_only(REDIRECT),
+        kwargs=item_kwargs,
+        method="post",
+        data={"body": "How are you doing today?"},
     ),
     # --- Notifications (world.notification belongs to the member) ---
     Row("notifications:list", signed_in(200)),
