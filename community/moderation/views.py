@@ -19,7 +19,7 @@ from community.accounts.mfa import require_mfa
 from community.submissions.web import earlier_result, once
 
 from . import services
-from .cards import cards_for
+from .cards import cards_for, excerpt_of
 from .forms import ActionForm, AppealForm, FlagForm
 from .models import ModerationAction, ModerationItem, Reason
 from .offers import as_choices, clinician_in_lane, offered_decisions
@@ -63,6 +63,10 @@ def flag(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
         {
             "form": form,
             "kind": moderated,
+            # Which words the concern is about: an excerpt as plain text, behind the
+            # author's content warning if there is one.
+            "excerpt": excerpt_of(moderated.html_of(content)),
+            "warning": moderated.warning(content),
             "back": moderated.url_of(content),
             "asks_clinician": initial.get("reason") == Reason.HEALTH_CLAIM
             and moderated.takes_clinician_notes(content),
