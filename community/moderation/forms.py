@@ -99,3 +99,15 @@ class AppealForm(forms.Form):
             "You can appeal once. Someone other than the moderator who decided will read it."
         ),
     )
+
+
+class SupportMessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("A private message to the member"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Only the member and the group's moderators read it. Be warm and brief; the "
+            "member is told there is a message, never what it says, outside this site."
+        ),
+    )

@@ -37,6 +37,18 @@ def reviews_item(user, item: ModerationItem) -> bool:
 
 
 rules.add_perm("moderation.review_item", reviews_item)
+
+
+@rules.predicate
+def may_message_author(user, item: ModerationItem) -> bool:
+    """The group's reviewers write privately to the author of an item (never themselves:
+    they do not review their own words)."""
+    return item.author_id is not None and item.author_id != user.pk and reviews(user, item.group)
+
+
+# Reviewers of the group (not staff here for an appeal) write to the author, and read
+# what was written to them.
+rules.add_perm("moderation.message_author", may_message_author)
 # Staff see how many items wait in every group (counts only, never the content).
 rules.add_perm("moderation.oversee", is_staff)
 # The queue and dashboard show no content (reasons, counts, times): staff may see them too.

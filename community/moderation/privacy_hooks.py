@@ -10,7 +10,7 @@ from community.privacy.database import erasing_audit_rows
 from community.privacy.exports import ExportSection, register_export_section, when
 from community.privacy.retention import Purge, register_purge
 
-from .models import Flag, ModerationAction, ModerationItem
+from .models import Flag, ModerationAction, ModerationItem, SupportMessage
 
 
 def actions_about(user) -> list[dict]:
@@ -51,6 +51,21 @@ def appeals_made(user) -> list[dict]:
     ]
 
 
+def support_messages_received(user) -> list[dict]:
+    """Moderators' private messages to the member (theirs to keep, with who wrote them)."""
+    received = SupportMessage.objects.filter(recipient=user).select_related("group", "sender")
+    return [
+        {
+            "group": message.group.name,
+            "from": message.sender.public_name if message.sender else "",
+            "message": message.body_source,
+            "when": when(message.created_at),
+            "read": when(message.read_at),
+        }
+        for message in received
+    ]
+
+
 def purge_closed_accounts_records(now: datetime) -> int:
     """Delete moderation records about accounts closed longer ago than the retention period.
 
@@ -67,7 +82,8 @@ def purge_closed_accounts_records(now: datetime) -> int:
         )
         flags, _ = Flag.objects.filter(reporter__erased_at__lt=cutoff).delete()
         items, _ = ModerationItem.objects.filter(author__erased_at__lt=cutoff).delete()
-    return actions + flags + items
+    messages, _ = SupportMessage.objects.filter(recipient__erased_at__lt=cutoff).delete()
+    return actions + flags + items + messages
 
 
 def register_privacy_hooks() -> None:
@@ -75,6 +91,7 @@ def register_privacy_hooks() -> None:
         ("moderation.decisions", _("Moderators' decisions about your posts"), actions_about),
         ("moderation.flags", _("Concerns you raised"), flags_raised),
         ("moderation.appeals", _("Your appeals"), appeals_made),
+        ("moderation.messages", _("Messages from moderators"), support_messages_received),
     ]
     for key, title, collect in sections:
         register_export_section(ExportSection(key, title, collect))

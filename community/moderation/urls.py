@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("moderation/", views.overview, name="overview"),
     path("moderation/notices/", views.notices, name="notices"),
+    path("moderation/messages/", views.support_messages, name="messages"),
     path("moderation/appeal/<int:item_id>/", views.appeal, name="appeal"),
     path(f"{group}dashboard/", views.dashboard, name="dashboard"),
     path(group, views.queue, name="queue"),
@@ -21,4 +22,5 @@ urlpatterns = [
     path(f"{group}<int:item_id>/", views.item_detail, name="item"),
     path(f"{group}<int:item_id>/claim/", views.claim, name="claim"),
     path(f"{group}<int:item_id>/act/", views.act, name="act"),
+    path(f"{group}<int:item_id>/message/", views.message_author, name="message_author"),
 ]

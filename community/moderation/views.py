@@ -20,11 +20,12 @@ from community.submissions.web import earlier_result, once
 
 from . import services
 from .cards import cards_for, excerpt_of
-from .forms import ActionForm, AppealForm, FlagForm
-from .models import ModerationAction, ModerationItem, Reason
+from .forms import ActionForm, AppealForm, FlagForm, SupportMessageForm
+from .models import ModerationAction, ModerationItem, Reason, SupportMessage
 from .offers import as_choices, clinician_in_lane, offered_decisions
 from .policy import access_item, access_queue_group, access_review_group
 from .registry import get_kind, item_notes
+from .support import mark_read, send_support_message
 
 PER_PAGE = 25
 Action = ModerationAction.Action
@@ -178,7 +179,9 @@ def item_detail(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     return item_page(request, item)
 
 
-def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResponse:
+def item_page(
+    request: HttpRequest, item: ModerationItem, form=None, message_form=None
+) -> HttpResponse:
     """The item with its content in context, its author and their recent history, the
     flags, what has been done, and only the decisions that fit (kept on errors)."""
     moderated = get_kind(item.kind)
@@ -204,6 +207,7 @@ def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResp
     )
     in_lane = clinician_in_lane(request.user, item)
     offered = {choice for choice, _label in form.fields["action"].choices}
+    may_message = request.user.has_perm("moderation.message_author", item)
     return render(
         request,
         "moderation/item.html",
@@ -227,10 +231,15 @@ def item_page(request: HttpRequest, item: ModerationItem, form=None) -> HttpResp
             "offers_mute": Action.MUTE in offered,
             "offers_redact": Action.REDACT in offered,
             "note_url": moderated.note_url(content) if content and in_lane else "",
+            # The group's reviewers only (not staff here for an appeal).
+            "support_messages": (
+                item.support_messages.select_related("sender") if reviews_group else []
+            ),
+            "message_form": (message_form or SupportMessageForm()) if may_message else None,
             # Staff here for an appeal do not review the group otherwise (no log for them).
             "can_open_items": reviews_group,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or (message_form and message_form.errors) else 200,
     )
 
 
@@ -284,6 +293,44 @@ def act(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def message_author(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    """Write privately and supportively to the member whose words are under review."""
+    item = access_item(request.user, slug, item_id)
+    require_mfa(request.user)
+    if not request.user.has_perm("moderation.message_author", item):
+        raise Http404
+    form = SupportMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            once(
+                request,
+                lambda: send_support_message(
+                    sender=request.user, item=item, body=form.cleaned_data["body"]
+                ),
+            )
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            messages.success(request, _("Your message was sent. Only the member can read it."))
+            return redirect("moderation:item", slug=slug, item_id=item.pk)
+    return item_page(request, item, message_form=form)
+
+
+@login_required
+def support_messages(request: HttpRequest) -> HttpResponse:
+    """The member's private messages from their groups' moderators, newest first."""
+    received = SupportMessage.objects.filter(recipient=request.user).select_related(
+        "sender", "group"
+    )
+    page = Paginator(received, PER_PAGE).get_page(request.GET.get("page"))
+    unread = {message.pk for message in page.object_list if message.read_at is None}
+    if unread:
+        mark_read(recipient=request.user)
+    return render(request, "moderation/messages.html", {"page": page, "unread": unread})
+
+
+@login_required
 @require_safe  # read-only, as the log itself: no method of this address changes anything
 def action_log(request: HttpRequest, slug: str) -> HttpResponse:
     """Every action in the group, newest first: read-only, as the log itself."""
@@ -297,7 +344,8 @@ def action_log(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def notices(request: HttpRequest) -> HttpResponse:
     """What moderators decided about the member's own words, with their reasons."""
-    automatic = [Action.AUTO_HIDE, Action.HELD_AFTER_EDIT, Action.APPEAL]
+    # Not decisions about their words (a moderator reaching out shows as a message).
+    automatic = [Action.AUTO_HIDE, Action.HELD_AFTER_EDIT, Action.APPEAL, Action.SUPPORT_OFFERED]
     actions = (
         ModerationAction.objects.filter(subject=request.user)
         .exclude(action__in=automatic)
