@@ -201,6 +201,15 @@ def test_every_roles_pages_fit_a_phone_with_big_enough_controls(
         for url in urls:
             problems += check_page(people[role], url, None, width_only=True)
 
+    # Swedish words are longer: the member's pages again, in Swedish, on the narrowest phone.
+    member.language = "sv"
+    member.save(update_fields=["language"])
+    for url in pages["member"]:
+        problems += check_page(people["member"], url, assert_accessible)
+    expect(people["member"].locator("html")).to_have_attribute("lang", "sv")
+    member.language = "en"
+    member.save(update_fields=["language"])
+
     assert not problems, "\n".join(problems)
 
     # A failed form: the error summary at the top has focus and links to the field.

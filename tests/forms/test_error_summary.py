@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from community.moderation import services as moderation
 from community.moderation.models import ModerationAction
+from tests.conftest import PASSWORD
 from tests.submissions.conftest import form_on
 
 Action = ModerationAction.Action
@@ -109,3 +110,20 @@ def test_a_form_page_that_has_not_failed_shows_no_summary(client, member, in_for
 
     assert "data-error-summary" not in page
     assert "There is a problem" not in page
+
+
+def test_a_wrong_authenticator_code_opens_with_a_summary_linking_to_the_code(client, staff):
+    client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
+
+    response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
+
+    targets = links(summary_of(response))
+    assert targets == ["id_code"]
+    assert_targets_exist(response, targets)
+
+
+def test_a_failed_login_opens_with_a_summary(client, member):
+    response = client.post(reverse("account_login"), {"login": member.email, "password": "wrong"})
+
+    summary = summary_of(response)
+    assert "The email address and/or password you specified are not correct." in summary
