@@ -127,3 +127,17 @@ def test_a_failed_login_opens_with_a_summary(client, member):
 
     summary = summary_of(response)
     assert "The email address and/or password you specified are not correct." in summary
+
+
+def test_a_reply_with_a_phone_number_links_the_summary_to_the_question_of_whose_it_is(
+    client, member, thread
+):
+    client.force_login(member)
+    url = reverse("forum:post_reply", kwargs={"slug": thread.group.slug, "thread_id": thread.pk})
+    form = form_on(client, url)
+
+    response = client.post(form.action, form.data(body="Call my nurse on 070-123 45 67."))
+
+    targets = links(summary_of(response))
+    assert targets == ["id_personal_data_answer_0"]
+    assert_targets_exist(response, targets)
