@@ -62,7 +62,7 @@ def test_a_flagged_post_is_redacted_by_a_moderator_and_its_author_sees_the_reaso
     assert_accessible(desk)
     desk.get_by_role("button", name="I will take this one").click()
     expect(message(desk, "You are working on this item.")).to_be_visible()
-    desk.get_by_role("radio", name="Redacted").check()
+    desk.get_by_role("radio", name="Redact part of it").check()
     desk.get_by_role("textbox", name="Reason").fill(REASON)
     desk.get_by_label("Redacted text").fill(REDACTED)
     desk.get_by_role("button", name="Record decision").click()
