@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import time_zone_choices
@@ -32,6 +33,11 @@ def clean_display_name(value: str, *, user_id: int | None = None) -> str:
     return name
 
 
+def current_language() -> str:
+    language = translation.get_language() or ""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class ProfileFieldsMixin(forms.Form):
     display_name = forms.CharField(
         label=_("Display name"),
@@ -43,7 +49,10 @@ class ProfileFieldsMixin(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     language = forms.ChoiceField(
-        label=_("Language for the site and e-mails"), choices=settings.LANGUAGES
+        label=_("Language for the site and e-mails"),
+        choices=settings.LANGUAGES,
+        # The page's language: the invitation's language for a newcomer from its link.
+        initial=current_language,
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=time_zone_choices, initial=settings.TIME_ZONE

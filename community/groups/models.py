@@ -244,6 +244,11 @@ class Invitation(models.Model):
     email = models.EmailField(_("e-mail address"))
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="invitations")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    # The invitee's language: the e-mail is written in it and the sign-up page opens in it.
+    # Blank (invitations made before it was asked): the group's language.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
     inviter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -282,6 +287,10 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation #{self.pk} to {self.group}"
+
+    @property
+    def invitee_language(self) -> str:
+        return self.language or self.group.language
 
     @property
     def status(self) -> str:

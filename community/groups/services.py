@@ -92,9 +92,47 @@ def schedule_invitation_email(invitation: Invitation) -> None:
     after_commit(send_invitation_email.delay, invitation_id=invitation.pk)
 
 
+class InvitationsRefused(Exception):
+    """Some addresses of a batch cannot be invited, so none was: `problems` holds
+    (address, message) pairs to show the inviter."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+@transaction.atomic
+def create_invitations(
+    *,
+    inviter,
+    group: SupportGroup,
+    emails: list[str],
+    role: str = Role.MEMBER,
+    language: str = "",
+) -> list[Invitation]:
+    """Invite several addresses at once, all or none: if any address cannot be invited
+    (already invited, already a member), nothing is created and nothing is e-mailed
+    (the e-mails wait for the commit), and every refused address is reported."""
+    if not inviter.has_perm("groups.manage_invitations", group):
+        raise PermissionDenied
+    created, problems = [], []
+    for email in emails:
+        try:
+            created.append(
+                create_invitation(
+                    inviter=inviter, group=group, email=email, role=role, language=language
+                )
+            )
+        except InvitationError as error:
+            problems.append((email.strip().lower(), error.message))
+    if problems:
+        raise InvitationsRefused(problems)  # rolls back the ones created above
+    return created
+
+
 @transaction.atomic
 def create_invitation(
-    *, inviter, group: SupportGroup, email: str, role: str = Role.MEMBER
+    *, inviter, group: SupportGroup, email: str, role: str = Role.MEMBER, language: str = ""
 ) -> Invitation:
     """Invite one e-mail address to the group and e-mail them the link after commit."""
     if not inviter.has_perm("groups.manage_invitations", group):
@@ -115,6 +153,7 @@ def create_invitation(
         email=email,
         group=group,
         role=role,
+        language=language if language in dict(settings.LANGUAGES) else "",
         inviter=inviter,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )

@@ -66,14 +66,17 @@ def send_unsent_invitations() -> int:
 
 
 def deliver_invitation(invitation: Invitation, token: str) -> None:
-    """Render and send the e-mail. It names neither the group nor the condition."""
+    """Render and send the e-mail in the invitee's language. It names the organisation (so
+    that it is recognisably theirs, not phishing) but neither the group nor the condition:
+    an inbox, a shared computer or a notification preview must not reveal a diagnosis."""
     link = settings.SITE_URL.rstrip("/") + reverse("groups:invitation", kwargs={"token": token})
     context = {
         "link": link,
         "site_name": settings.SITE_NAME,
+        "organisation_name": settings.ORGANISATION_NAME,
         "expires_at": invitation.expires_at,
     }
-    with translation.override(invitation.group.language):
+    with translation.override(invitation.invitee_language):
         subject = render_to_string("groups/email/invitation_subject.txt", context).strip()
         body = render_to_string("groups/email/invitation_body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])

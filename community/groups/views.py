@@ -1,11 +1,13 @@
 """Group pages and invitations. Views resolve access through the policy and call services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from community.accounts.mfa import require_mfa
@@ -78,22 +80,30 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
     """List the group's invitations and invite someone new (group admins and staff)."""
     group = access_group_for_invitations(request.user, slug)
     require_mfa(request.user)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, group=group)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = once(
+            invitations = once(
                 request,
-                lambda: services.create_invitation(
-                    inviter=request.user, group=group, **form.cleaned_data
+                lambda: services.create_invitations(
+                    inviter=request.user,
+                    group=group,
+                    emails=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    language=form.cleaned_data["language"],
                 ),
             )
-        except services.InvitationError as error:
-            form.add_error("email", error.message)
-        else:
-            messages.success(
-                request,
-                _("Invitation sent to %(email)s.") % {"email": invitation.email},
+        except services.InvitationsRefused as refused:
+            for address, reason in refused.problems:
+                form.add_error(
+                    "email",
+                    _("%(address)s: %(reason)s") % {"address": address, "reason": reason},
+                )
+            form.add_error(
+                "email", _("No invitation was sent. Correct the list and send it again.")
             )
+        else:
+            messages.success(request, invitations_sent_message(invitations))
             return redirect("groups:invitations", slug=group.slug)
     invitations = invitations_visible_to(request.user, group).select_related("inviter")
     page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -104,6 +114,17 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
         {"group": group, "form": form, "page": page},
         status=status,
     )
+
+
+def invitations_sent_message(invitations) -> str:
+    # A repeated submission (the same form sent twice) gets None: the first one sent them.
+    if not invitations:
+        return _("The invitations were sent.")
+    return ngettext(
+        "Invitation sent to %(emails)s.",
+        "%(count)d invitations sent: %(emails)s.",
+        len(invitations),
+    ) % {"count": len(invitations), "emails": ", ".join(i.email for i in invitations)}
 
 
 @login_required
@@ -154,7 +175,18 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return unusable_invitation(request, "invalid", status=404)
     remember_invitation(request, token, found)
-    return redirect("groups:invitation_open")
+    response = redirect("groups:invitation_open")
+    if not request.user.is_authenticated and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        # A newcomer sees the pages (and the sign-up form's language) in the language the
+        # invitation was written in, until they choose another.
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            found.invitee_language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
 
 
 def invitation_open(request: HttpRequest) -> HttpResponse:

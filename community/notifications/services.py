@@ -181,6 +181,17 @@ def mark_all_read(*, user) -> int:
     return changed
 
 
+def withdraw_unsent_emails(*, kind: str, target: str) -> int:
+    """What notifications of this kind about this target asked for has been done: the
+    e-mails not sent yet (at once or in a digest) are not sent. The notifications stay in
+    the list. Returns how many e-mails were withdrawn."""
+    return (
+        Notification.objects.filter(kind=kind, target=target, emailed_at__isnull=True)
+        .exclude(email=Email.NEVER)
+        .update(email=Email.NEVER, email_claimed_at=None)
+    )
+
+
 def kinds_for(user) -> list[NotificationKind]:
     """The kinds the member could receive: those for everyone, and those whose audience
     permission they hold in at least one group (a patient is shown no moderators' kinds)."""

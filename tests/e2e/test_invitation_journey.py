@@ -7,6 +7,7 @@ also how Chromium reports a Content-Security-Policy violation).
 import re
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from community.consent.models import REQUIRED_KINDS, ConsentRecord, Kind
@@ -53,8 +54,9 @@ def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsi
     expect(staff_page).to_have_url(invitations_url)
     expect(staff_page.get_by_role("heading", level=1)).to_have_text("Invitations")
     assert_accessible(staff_page)
-    staff_page.get_by_label("E-mail address of the person to invite").fill(INVITEE_EMAIL)
+    staff_page.get_by_label("E-mail addresses of the people to invite").fill(INVITEE_EMAIL)
     staff_page.get_by_label("Role in the group").select_option(Role.MEMBER)
+    staff_page.get_by_label("Language of the invitation").select_option("en")
     staff_page.get_by_role("button", name="Send invitation").click()
 
     expect(staff_page).to_have_url(invitations_url)
@@ -71,6 +73,7 @@ def test_staff_invites_a_patient_who_signs_up_and_lands_in_the_group_while_outsi
     body = email.get_payload(decode=True).decode()
     assert email["To"] == INVITEE_EMAIL
     assert group.name not in email["Subject"] + body  # The e-mail never names the group.
+    assert settings.ORGANISATION_NAME in email["Subject"]  # ... but names who sends it.
     links = LINK.findall(body)
     assert len(links) == 1, body
     link = links[0]

@@ -179,9 +179,9 @@ def test_an_accepted_invitation_cannot_be_revoked(invite, staff, make_user):
 def test_the_invitation_page_lists_creates_and_explains_errors(client, staff, group, mailoutbox):
     client.force_login(staff)
     url = reverse("groups:invitations", kwargs={"slug": group.slug})
-    response = client.post(url, {"email": "not an address", "role": Role.MEMBER})
+    response = client.post(url, {"email": "not-an-address", "role": Role.MEMBER})
     assert response.status_code == 400
-    assert "Enter a valid email address." in response.content.decode()
+    assert "“not-an-address” is not a valid e-mail address." in response.content.decode()
     assert not Invitation.objects.exists()
     response = client.post(url, {"email": INVITEE, "role": Role.MEMBER}, follow=True)
     assert "Invitation sent to" in response.content.decode()
