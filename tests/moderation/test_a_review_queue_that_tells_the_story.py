@@ -334,3 +334,40 @@ def test_the_form_without_an_item_still_knows_every_decision():
     choices = [choice for choice, _label in ActionForm().fields["action"].choices]
 
     assert Action.SUPPORT_OFFERED in choices
+
+
+# --- Other kinds ----------------------------------------------------------------------------
+
+
+def test_a_chat_messages_item_shows_the_few_messages_around_it(
+    client, moderator, member, peer, group
+):
+    from community.chat.models import ChatMessage, ChatRoom
+    from community.markup.render import render_markdown
+
+    room, _created = ChatRoom.objects.get_or_create(group=group, kind=ChatRoom.Kind.GROUP)
+
+    def write(author, text):
+        return ChatMessage.objects.create(
+            room=room,
+            author=author,
+            client_id=f"c-{text}",
+            body_source=text,
+            body_html=render_markdown(text).html,
+            body_text=text,
+        )
+
+    written = [write(peer if n % 2 else member, f"Line {n}") for n in range(10)]
+    flagged = written[5]
+    moderation.flag_content(
+        reporter=member, kind="chat.message", object_id=flagged.pk, reason=Reason.OTHER
+    )
+    item = ModerationItem.objects.get(kind="chat.message", object_id=flagged.pk)
+    client.force_login(moderator)
+
+    response = client.get(item_url(item))
+
+    text = text_of(response)
+    shown = [n for n in range(10) if f"Line {n}" in text]
+    assert shown == [2, 3, 4, 5, 6, 7, 8]
+    assert "Peer Petra" in text and "this is the one under review" in text
