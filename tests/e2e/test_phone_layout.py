@@ -8,9 +8,11 @@ nothing. A failed form opens with its error summary focused.
 
 import os
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from community.forum.clinician_notes import write_clinician_note
@@ -18,6 +20,7 @@ from community.forum.services import create_thread, reply
 from community.groups.models import Role
 from community.moderation import services as moderation
 from community.moderation.models import ModerationAction, ModerationItem, Reason
+from community.qa import services as qa
 from tests.e2e.steps import fresh_totp_code, log_in, publish_required_documents
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -65,7 +68,9 @@ MEASURE = """
     .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
     .filter((el) => !el.parentElement.closest(".table-scroll, pre, .stack-table thead"))
     .slice(0, 5).map(name);
+  const styled = getComputedStyle(document.body).display === "flex"; // site.css applied
   return {
+    styled,
     measured: [...document.querySelectorAll(targets)].filter(shown).length,
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
@@ -82,6 +87,7 @@ def check_page(page, url, assert_accessible, *, width_only=False) -> list[str]:
     page.goto(url)
     page.wait_for_load_state("load")
     found = page.evaluate(MEASURE, [TARGETS])
+    assert found["styled"], f"the site's stylesheet did not load on {url}"
     assert found["measured"] > 0, f"no controls measured on {url}"
     problems = []
     if os.environ.get("PHONE_LAYOUT_DEBUG"):
@@ -151,6 +157,17 @@ def test_every_roles_pages_fit_a_phone_with_big_enough_controls(
         reason="It names a nurse at the county hospital by her full name.",
     )
     item = ModerationItem.objects.get(object_id=answer.pk)
+    starts = timezone.now() + timedelta(days=2)
+    session = qa.create_session(
+        host=clinician,
+        group=group,
+        title="Ask the nurse about night-time lows",
+        description="Bring your questions.",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+    )
+    session = qa.move_session(host=clinician, session=session, action="open")
+    qa.ask(author=peer, session=session, text="What do you do when the sensor fails at night?")
 
     site = live_site.url
     thread_url = f"{site}{thread.get_absolute_url()}"
@@ -165,6 +182,15 @@ def test_every_roles_pages_fit_a_phone_with_big_enough_controls(
             f"{site}{reverse('notifications:list')}",
             f"{site}{reverse('privacy:exports')}",
             f"{site}{reverse('consent:mine')}",
+            f"{site}{reverse('forum:thread_list', kwargs={'slug': slug})}",
+            f"{site}{reverse('forum:search')}?q=sensor",
+            f"{site}{reverse('chat:room', kwargs={'slug': slug})}",
+            f"{site}{reverse('qa:session', kwargs={'slug': slug, 'session_id': session.pk})}",
+            f"{site}{reverse('notifications:settings')}",
+            f"{site}{reverse('privacy:access_log')}",
+            f"{site}{reverse('moderation:flag', args=['forum.post', answer.pk])}",
+            f"{site}{reverse('safety:help')}",
+            f"{site}{reverse('mfa_index')}",
         ],
         "moderator": [
             f"{site}{reverse('moderation:queue', kwargs={'slug': slug})}",
@@ -172,8 +198,16 @@ def test_every_roles_pages_fit_a_phone_with_big_enough_controls(
             f"{site}{reverse('moderation:dashboard', kwargs={'slug': slug})}",
             f"{site}{reverse('moderation:log', kwargs={'slug': slug})}",
         ],
-        "staff": [f"{site}{reverse('consent:manage')}", f"{site}{reverse('moderation:overview')}"],
-        "clinician": [thread_url],
+        "staff": [
+            f"{site}{reverse('consent:manage')}",
+            f"{site}{reverse('moderation:overview')}",
+            f"{site}{reverse('groups:invitations', kwargs={'slug': slug})}",
+            f"{site}{reverse('clinicians:review_list')}",
+        ],
+        "clinician": [
+            thread_url,
+            f"{site}{reverse('qa:session', kwargs={'slug': slug, 'session_id': session.pk})}",
+        ],
     }
     problems = []
 
@@ -201,10 +235,10 @@ def test_every_roles_pages_fit_a_phone_with_big_enough_controls(
         for url in urls:
             problems += check_page(people[role], url, None, width_only=True)
 
-    # Swedish words are longer: the member's pages again, in Swedish, on the narrowest phone.
+    # Swedish words are longer: some of the member's pages again, in Swedish, at 320 px.
     member.language = "sv"
     member.save(update_fields=["language"])
-    for url in pages["member"]:
+    for url in pages["member"][:9]:
         problems += check_page(people["member"], url, assert_accessible)
     expect(people["member"].locator("html")).to_have_attribute("lang", "sv")
     member.language = "en"
