@@ -95,6 +95,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         return str(self.public_name)
 
     @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The member's time zone (for work outside a request: e-mails, exports); the
+        site's for a name that is unknown here."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    @property
     def public_name(self) -> str:
         """The name peers see: the pseudonym, or "Former member" once the account is closed."""
         if self.erased_at is not None:

@@ -159,7 +159,8 @@ def build_zip(user, on_progress: Callable[[int], None]) -> bytes:
     """Collect every section into a zip: data.json, a readable index.html, and files."""
     sections = export_sections()
     collected, files = [], []
-    with translation.override(user.language):
+    # Times in the readable document as the member sees them on the site (one clock).
+    with translation.override(user.language), timezone.override(user.zone):
         for done, section in enumerate(sections, start=1):
             collected.append((section, section.collect(user)))
             if section.files is not None:
