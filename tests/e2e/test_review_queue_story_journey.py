@@ -23,6 +23,11 @@ CRISIS = "I can't do this anymore, I want to end my life tonight"
 WORDS = "I read your post and I am glad you wrote it. Would you like to talk to the nurse line?"
 
 
+def fits(page) -> bool:
+    """Nothing is wider than the phone's screen."""
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE_812["width"]
+
+
 def test_a_moderator_on_a_phone_offers_support_and_writes_privately_to_a_member_in_crisis(
     live_site, new_page, browser_problems, assert_accessible, make_group, make_user, join
 ):
@@ -50,6 +55,7 @@ def test_a_moderator_on_a_phone_offers_support_and_writes_privately_to_a_member_
     expect(card.locator(".waiting-crisis")).to_contain_text("Waiting for")
     card.get_by_text("Content warning: Dark night").click()  # the excerpt, behind it
     expect(card.get_by_text(CRISIS)).to_be_visible()
+    assert fits(desk)
     assert_accessible(desk)
 
     # The item page: the post in its thread, the author, and the decisions that fit.
@@ -57,6 +63,7 @@ def test_a_moderator_on_a_phone_offers_support_and_writes_privately_to_a_member_
     expect(desk.get_by_role("heading", level=1)).to_contain_text("Crisis")
     expect(desk.get_by_role("heading", name="The author")).to_be_visible()
     expect(desk.get_by_role("radio", name="Show it again")).to_have_count(0)
+    assert fits(desk)
     assert_accessible(desk)
     desk.get_by_role("radio", name="Record that you offered the member support").check()
     desk.get_by_role("button", name="Record decision").click()
@@ -84,6 +91,6 @@ def test_a_moderator_on_a_phone_offers_support_and_writes_privately_to_a_member_
     expect(member.get_by_role("heading", level=1)).to_have_text("Messages from moderators")
     expect(member.locator(".support-message")).to_contain_text(WORDS)
     expect(member.locator(".support-message")).to_contain_text("From Calm moderator")
-    assert member.evaluate("document.documentElement.scrollWidth") <= 375
+    assert fits(member)
     assert_accessible(member)
     browser_problems.assert_none()
