@@ -81,6 +81,15 @@ MEASURE = """
 }
 """
 
+# Space (px) between each Delete/Flag post action and the action before it on the same line.
+GAPS = """
+() => [...document.querySelectorAll(".post-actions a")]
+  .filter((a) => ["Delete", "Flag"].includes(a.textContent.trim()) && a.previousElementSibling)
+  .map((a) => [a, a.getBoundingClientRect(), a.previousElementSibling.getBoundingClientRect()])
+  .filter(([, box, before]) => Math.abs(box.top - before.top) < 1)
+  .map(([a, box, before]) => [a.textContent.trim(), box.left - before.right])
+"""
+
 
 def check_page(page, url, assert_accessible, *, width_only=False) -> list[str]:
     """Open `url` and return what is wrong with it on this screen, in words."""
@@ -245,6 +254,14 @@ def test_every_roles_pages_fit_a_phone_with_big_enough_controls(
     member.save(update_fields=["language"])
 
     assert not problems, "\n".join(problems)
+
+    # Delete and Flag stand apart from the other post actions (when on the same line).
+    reader = people["member"]
+    reader.set_viewport_size(PHONE)
+    reader.goto(thread_url)
+    gaps = reader.evaluate(GAPS)
+    assert gaps, "no destructive post actions measured"
+    assert all(gap >= 24 for _text, gap in gaps), gaps
 
     # A failed form: the error summary at the top has focus and links to the field.
     writer = people["member"]
