@@ -83,7 +83,7 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
     form = InvitationForm(request.POST or None, group=group)
     if request.method == "POST" and form.is_valid():
         try:
-            invitations = once(
+            once(
                 request,
                 lambda: services.create_invitations(
                     inviter=request.user,
@@ -103,7 +103,9 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
                 "email", _("No invitation was sent. Correct the list and send it again.")
             )
         else:
-            messages.success(request, invitations_sent_message(invitations))
+            # All or nothing: every address in the form was invited (a repeated submission
+            # is answered as the first, from the same form).
+            messages.success(request, invitations_sent_message(form.cleaned_data["email"]))
             return redirect("groups:invitations", slug=group.slug)
     invitations = invitations_visible_to(request.user, group).select_related("inviter")
     page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -116,15 +118,12 @@ def invitation_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def invitations_sent_message(invitations) -> str:
-    # A repeated submission (the same form sent twice) gets None: the first one sent them.
-    if not invitations:
-        return _("The invitations were sent.")
+def invitations_sent_message(emails: list[str]) -> str:
     return ngettext(
         "Invitation sent to %(emails)s.",
         "%(count)d invitations sent: %(emails)s.",
-        len(invitations),
-    ) % {"count": len(invitations), "emails": ", ".join(i.email for i in invitations)}
+        len(emails),
+    ) % {"count": len(emails), "emails": ", ".join(emails)}
 
 
 @login_required
