@@ -309,6 +309,9 @@ def test_an_empty_message_on_the_page_is_answered_with_the_form_again(
 
     assert response.status_code == 400
     assert not SupportMessage.objects.exists()
+    # The error summary at the top of the page names the message box and links to it.
+    html = response.content.decode()
+    assert "data-error-summary" in html and 'href="#id_body"' in html
 
 
 # --- Export and retention -------------------------------------------------------------------
