@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("community.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("community.notifications.urls")),
+    path("", include("community.safety.urls")),
     path("", include("community.consent.urls")),
     path("", include("community.privacy.urls")),
     # One login for the whole site: the admin uses allauth's (with its MFA step).

@@ -46,8 +46,9 @@ class PrivilegedAreaMFAMiddleware:
     `require_mfa()` themselves, so the rule holds even if this middleware is bypassed.
     """
 
-    # Unsubscribing from e-mail must always work, whoever is logged in.
-    OPEN_PREFIXES = ("/accounts/", "/invitations/", "/notifications/unsubscribe/")
+    # Unsubscribing from e-mail must always work, whoever is logged in; so must the crisis
+    # lines ("Need help now?", /help/).
+    OPEN_PREFIXES = ("/accounts/", "/invitations/", "/notifications/unsubscribe/", "/help/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from community.safety.context_processors import crisis_lines
-from community.safety.services import offer_support
+from community.safety.services import landing, offer_support
 
 from . import services
 from .broadcast import author_key
@@ -52,7 +52,7 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             if getattr(message, "crisis", False):
                 offer_support(request)
-            return redirect(chat_room)
+            return redirect(landing(request, chat_room.get_absolute_url()))
     before = parse_id(request.GET.get("before"))
     # Read first: whatever changes after this number is replayed by the page's script.
     last_seq = services.latest_change(chat_room)
@@ -107,7 +107,7 @@ def message_edit(request: HttpRequest, message_id: int) -> HttpResponse:
             messages.success(request, _("Your message has been changed."))
             if getattr(edited, "crisis", False):
                 offer_support(request)
-            return redirect(message.room)
+            return redirect(landing(request, message.room.get_absolute_url()))
     status = 400 if form.errors else 200
     return render(
         request, "chat/message_edit.html", {"form": form, "message": message}, status=status

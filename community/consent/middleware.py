@@ -18,9 +18,11 @@ from .state import missing_required
 
 # Logging in and out, the consent pages themselves, and the way out of the community
 # (export, closing the account) work without acceptance; so do invitation links (they only
-# remember the invitation) and unsubscribing from e-mail. Joining (/invitations/open/) waits.
+# remember the invitation) and unsubscribing from e-mail; so do the crisis lines ("Need help
+# now?", /help/). Joining (/invitations/open/) waits.
 OPEN_PREFIXES = (
     "/accounts/",
+    "/help/",
     "/consent/",
     "/privacy/",
     "/invitations/",

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from community.accounts.mfa import require_mfa
 from community.groups.policy import groups_moderated_by
-from community.safety.services import offer_support
+from community.safety.services import landing, offer_support
 from community.submissions.web import once
 
 from . import services
@@ -109,7 +109,7 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Your thread was posted."))
             if thread.crisis:
                 offer_support(request)
-            return redirect(thread)
+            return redirect(landing(request, thread.get_absolute_url()))
     return form_page(request, "forum/thread_form.html", {"group": group}, form)
 
 
@@ -314,7 +314,7 @@ def post_reply(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
             messages.success(request, _("Your reply was posted."))
             if post.crisis:
                 offer_support(request)
-            return redirect(post_location(thread, post.number))
+            return redirect(landing(request, post_location(thread, post.number)))
     context = {"group": thread.group, "thread": thread}
     return form_page(request, "forum/reply_form.html", context, form)
 
@@ -334,7 +334,7 @@ def post_edit(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
             messages.success(request, _("Your changes were saved."))
             if edited.crisis:
                 offer_support(request)
-            return redirect(post_location(post.thread, post.number))
+            return redirect(landing(request, post_location(post.thread, post.number)))
     return form_page(
         request, "forum/post_edit.html", {"group": post.thread.group, "post": post}, form
     )

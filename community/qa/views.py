@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from community.safety.services import offer_support
+from community.safety.services import landing, offer_support
 from community.submissions.web import once
 
 from . import knowledge, services
@@ -119,7 +119,7 @@ def session_detail(request: HttpRequest, slug: str, session_id: int) -> HttpResp
             messages.success(request, _("Your question has been sent."))
             if question is not None and question.crisis:
                 offer_support(request)
-            return redirect(session)
+            return redirect(landing(request, session.get_absolute_url()))
     context = questions_context(request, session)
     if request.htmx:
         response = render(request, "qa/_questions.html", context)

@@ -7,6 +7,8 @@ from .personal_data import Confirmation, check_personal_data
 from .pii import Finding
 
 SESSION_KEY = "safety_offer_support"
+# Where the crisis-support panel stands on the page after a write (templates/base.html).
+SUPPORT_ANCHOR = "support"
 
 
 @dataclass(frozen=True)
@@ -47,3 +49,11 @@ def screen_personal_data(
 def offer_support(request) -> None:
     """Show the writer the crisis-support panel on their next page."""
     request.session[SESSION_KEY] = True
+
+
+def landing(request, url: str) -> str:
+    """Where a write sends its writer: `url`, but at the support panel when support is
+    offered (the panel, not the new post further down, is the first thing they see)."""
+    if not request.session.get(SESSION_KEY):
+        return url
+    return f"{url.split('#', 1)[0]}#{SUPPORT_ANCHOR}"

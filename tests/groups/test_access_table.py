@@ -345,6 +345,8 @@ ACCESS_TABLE = [
         method="post",
         data={"body": "How are you doing today?"},
     ),
+    # --- Crisis lines ("Need help now?"): every signed-in person, whatever they still owe ---
+    Row("safety:help", signed_in(200, moderator_no_mfa=200)),
     # --- Notifications (world.notification belongs to the member) ---
     Row("notifications:list", signed_in(200)),
     Row(
