@@ -22,9 +22,7 @@ def render(template: str, language: str, **context) -> str:
 def test_each_language_has_one_date_style_and_a_24_hour_clock(language):
     with translation.override(language):
         assert formats.get_format("SHORT_DATE_FORMAT") == formats.get_format("DATE_FORMAT")
-        assert formats.get_format("SHORT_DATETIME_FORMAT") == formats.get_format(
-            "DATETIME_FORMAT"
-        )
+        assert formats.get_format("SHORT_DATETIME_FORMAT") == formats.get_format("DATETIME_FORMAT")
         assert formats.get_format("TIME_FORMAT") == "H:i"
 
 
