@@ -1,22 +1,12 @@
 from django.contrib import admin
 
+from community.privacy.admin import ReadOnlyAdmin
+
 from .models import ConsentDocument, ConsentRecord
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Staff draft and publish in the consent pages, where the rules are checked; the admin
-    only shows. The ledger in particular can never be changed or deleted here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
+# Staff draft and publish in the consent pages, where the rules are checked; the admin only
+# shows. The ledger in particular can never be changed or deleted here.
 @admin.register(ConsentDocument)
 class ConsentDocumentAdmin(ReadOnlyAdmin):
     list_display = ["kind", "version", "language", "effective_at", "published_at"]

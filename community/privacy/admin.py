@@ -8,10 +8,23 @@ from .models import AccessRecord, AuditErasure
 from .services import record_access
 
 
-@admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
-    """Read-only, and for superusers only: a record links a member to content (for example
-    to a post they wrote anonymously), so ordinary staff must not browse it."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shows, never adds, changes or deletes: records whose rules live in their services
+    (consent documents, the consent ledger, the audit logs)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SuperusersReadOnlyAdmin(ReadOnlyAdmin):
+    """Read-only, and for superusers only: audit records link members to content (for
+    example to a post they wrote anonymously), so ordinary staff must not browse them."""
 
     def has_module_permission(self, request) -> bool:
         return request.user.is_superuser
@@ -19,43 +32,22 @@ class AccessRecordAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
 
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(SuperusersReadOnlyAdmin):
     list_display = ["created_at", "viewer", "subject", "reason", "target"]
     list_filter = ["reason"]
     list_select_related = ["viewer", "subject"]
     readonly_fields = [field.name for field in AccessRecord._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(AuditErasure)
-class AuditErasureAdmin(admin.ModelAdmin):
-    """Read-only, for superusers: which audit rows retention or redaction erased, and why."""
+class AuditErasureAdmin(SuperusersReadOnlyAdmin):
+    """Which audit rows retention or redaction erased, and why."""
 
     list_display = ["created_at", "table", "rows_deleted", "rows_changed", "reason"]
     list_filter = ["table", "reason"]
     readonly_fields = [field.name for field in AuditErasure._meta.fields]
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AuditedUserAdmin(UserAdmin):
