@@ -113,7 +113,8 @@ MIDDLEWARE = [
     "community.privacy.middleware.PrivatePagesNotStoredMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# `make bench` (bench/) alone sets this, to add a bare reference view beside the site's URLs.
+ROOT_URLCONF = os.environ.get("BENCH_ROOT_URLCONF", "config.urls")
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
