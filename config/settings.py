@@ -429,6 +429,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# Sessions live in the database and are read from the cache (no query per request); a cache
+# outage falls back to the database (community/accounts/sessions.py).
+SESSION_ENGINE = "community.accounts.sessions"
 
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -7,7 +7,9 @@ that write to the ledger call `forget_member` for the object they were given.
 """
 
 from django.contrib.auth import get_user_model
+from django.db import connections, router
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from .models import REQUIRED_KINDS, ConsentDocument, ConsentRecord, Kind
 
@@ -19,6 +21,8 @@ def current_versions(viewer=None) -> dict[str, int]:
     """The version in force of each kind of document that has one (kept on `viewer`)."""
     if viewer is not None and hasattr(viewer, CURRENT_ATTRIBUTE):
         return getattr(viewer, CURRENT_ATTRIBUTE)
+    if viewer is not None and getattr(viewer, "pk", None) is not None:
+        return look_up_member(viewer)[0]
     versions: dict[str, int] = {}
     for kind, version in ConsentDocument.objects.in_force().values_list("kind", "version"):
         versions[kind] = max(version, versions.get(kind, 0))
@@ -31,6 +35,8 @@ def granted_versions(user) -> dict[str, int]:
     """Per kind, the version the member's latest decision granted (withdrawn kinds absent)."""
     if hasattr(user, GRANTED_ATTRIBUTE):
         return getattr(user, GRANTED_ATTRIBUTE)
+    if not hasattr(user, CURRENT_ATTRIBUTE):
+        return look_up_member(user)[1]
     latest: dict[str, ConsentRecord] = {}
     for record in ConsentRecord.objects.filter(user=user).only("kind", "version", "decision"):
         latest.setdefault(record.kind, record)  # newest first (Meta.ordering)
@@ -41,6 +47,46 @@ def granted_versions(user) -> dict[str, int]:
     }
     setattr(user, GRANTED_ATTRIBUTE, granted)
     return granted
+
+
+# Both answers of the gate in one round trip: the documents in force, then the member's
+# decisions newest first (the same rows and order as the two querysets above would read).
+MEMBER_STATE_SQL = """
+SELECT 0, kind, version, '', created_at, id FROM {documents}
+ WHERE published_at IS NOT NULL AND effective_at <= %s
+UNION ALL
+SELECT 1, kind, version, decision, created_at, id FROM {records} WHERE user_id = %s
+ORDER BY 1, 5 DESC, 6 DESC
+"""
+
+
+def look_up_member(user) -> tuple[dict[str, int], dict[str, int]]:
+    """Read what is in force and what the member granted in one query; keep both on `user`.
+
+    Every page asks both (the gate), so they are read together rather than as two queries.
+    """
+    sql = MEMBER_STATE_SQL.format(
+        documents=ConsentDocument._meta.db_table, records=ConsentRecord._meta.db_table
+    )
+    versions: dict[str, int] = {}
+    latest: dict[str, tuple[int, str]] = {}
+    connection = connections[router.db_for_read(ConsentRecord)]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, user.pk])
+        for source, kind, version, decision, _at, _id in cursor.fetchall():
+            if source == 0:
+                versions[kind] = max(version, versions.get(kind, 0))
+            else:
+                latest.setdefault(kind, (version, decision))  # newest first
+    granted = {
+        kind: version
+        for kind, (version, decision) in latest.items()
+        if decision == ConsentRecord.Decision.GRANTED
+    }
+    setattr(user, CURRENT_ATTRIBUTE, versions)
+    setattr(user, GRANTED_ATTRIBUTE, granted)
+    return versions, granted
 
 
 def forget_member(user) -> None:
