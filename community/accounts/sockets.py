@@ -13,7 +13,7 @@ not JSON, 1013 the database or Redis failed a moment ago (reconnect and replay).
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import import_module
 
 from asgiref.sync import async_to_sync
@@ -27,6 +27,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from config.outages import after_commit, is_outage
 
 from .models import User
+from .socket_hub import HubSocket, hub, hub_event
 
 NOT_LOGGED_IN, FORBIDDEN, CONSENT_NEEDED, BAD_FRAME = 4401, 4403, 4451, 4400
 TRY_AGAIN_LATER = 1013  # the database or Redis failed a moment ago: reconnect and replay
@@ -61,7 +62,8 @@ def register_standing_rule(code: int, holds: Callable[[User], bool]) -> None:
 def send_to_sockets(group: str, **details) -> None:
     """Tell a group's sockets to look at their rights again (best effort: a socket also looks
     on the member's frames, and before forwarding once its last look is 30 s old)."""
-    async_to_sync(get_channel_layer().group_send)(group, {"type": RIGHTS_CHANGED, **details})
+    event = hub_event(group, RIGHTS_CHANGED, **details)
+    async_to_sync(get_channel_layer().group_send)(group, event)
 
 
 def rights_changed(
@@ -108,18 +110,51 @@ def session_member(session_key: str | None, user_id: int | None) -> User | None:
     return user
 
 
-class MemberSocket(AsyncWebsocketConsumer):
+class MemberSocket(HubSocket, AsyncWebsocketConsumer):
     """A socket of one logged-in member, open only while `refusal()` finds nothing.
 
     Subclasses call `take_member()` and `follow_rights()` on connect, `unfollow_rights()` on
     disconnect, refine `forbidden(user)` with their own permission, and may act in
-    `rights_still_held()` (the chat tells a member just muted).
+    `rights_still_held()` (the chat tells a member just muted). Groups joined through
+    `join_group()` reach the socket through its process's hub (socket_hub.py).
     """
 
     user_id: int | None = None
     session_key: str | None = None
     checked_at: float = 0.0
-    following: tuple[str, ...] = ()
+    hub_groups: tuple[str, ...] = ()
+    closing: bool = False
+
+    async def dispatch(self, message):
+        """Channels closes old database connections before every handler, in a thread hop
+        per event; every look at the database here runs in database_sync_to_async, which
+        does that itself, so events and frames go straight to their handler."""
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def join_group(self, group: str, **recheck) -> None:
+        """Hear a group's events through the hub (see SocketHub.join for `recheck`)."""
+        self.hub_groups = (*self.hub_groups, group)
+        await hub().join(group, self, **recheck)
+
+    async def leave_groups(self) -> None:
+        groups, self.hub_groups = self.hub_groups, ()
+        self.hub_outbox = None
+        for group in groups:
+            await hub().leave(group, self)
+
+    async def websocket_disconnect(self, message):
+        try:
+            await super().websocket_disconnect(message)
+        finally:
+            await self.leave_groups()  # even if the subclass's disconnect failed
+
+    async def close(self, code=None, reason=None):
+        self.closing = True
+        self.hub_outbox = None  # nothing more is sent after the close
+        await super().close(code=code, reason=reason)
 
     def take_member(self) -> bool:
         """Note whose socket this is, from the handshake; False if nobody is logged in."""
@@ -133,14 +168,11 @@ class MemberSocket(AsyncWebsocketConsumer):
 
     async def follow_rights(self) -> None:
         """Hear `rights.changed` meant for this member, or for everyone."""
-        self.following = (member_sockets(self.user_id), EVERY_SOCKET)
-        for group in self.following:
-            await self.channel_layer.group_add(group, self.channel_name)
+        await self.join_group(member_sockets(self.user_id))
+        await self.join_group(EVERY_SOCKET)
 
     async def unfollow_rights(self) -> None:
-        for group in self.following:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.following = ()
+        await self.leave_groups()
 
     def fresh_user(self) -> User | None:
         """The member as the database has them now (nothing kept from earlier looks: they
@@ -153,16 +185,30 @@ class MemberSocket(AsyncWebsocketConsumer):
 
     def refusal(self) -> int | None:
         """Why this socket may no longer stay open (a close code), or None."""
+        return self.member_or_refusal()[0]
+
+    def member_or_refusal(self) -> tuple[int | None, User | None]:
+        """(None, the member as the database has them now) while the socket may stay open,
+        else (the close code, None): one look serves the check and the frame that follows."""
         self.checked_at = time.monotonic()
         user = self.fresh_user()
         if user is None:
-            return NOT_LOGGED_IN
+            return NOT_LOGGED_IN, None
         for code, holds in _standing_rules:
             if not holds(user):
-                return code
+                return code, None
         if self.forbidden(user):
-            return FORBIDDEN
-        return None
+            return FORBIDDEN, None
+        return None, user
+
+    @classmethod
+    async def recheck_together(cls, sockets: list["MemberSocket"]) -> None:
+        """Look at the rights of many sockets (a room's, in this process) in one trip to a
+        database thread, each login session once, and close those whose rights are gone."""
+        refusals = await database_sync_to_async(refusals_of)(sockets)
+        for socket, code in refusals.items():
+            if code is not None and not socket.closing:
+                await socket.close(code=code)
 
     async def checked(self, look, *args):
         """Run a look at the database in a worker thread; if the database (or its pool) is
@@ -179,6 +225,8 @@ class MemberSocket(AsyncWebsocketConsumer):
         """Send a broadcast on, unless the last look at the rights is too old and fails: a
         silent client sends no frames to be checked on, and a `rights.changed` may be lost
         while Redis restarts."""
+        if self.closing:
+            return
         if time.monotonic() - self.checked_at > RECHECK_SECONDS:
             refused = await self.checked(self.refusal)
             if refused is not None:
@@ -207,6 +255,21 @@ class MemberSocket(AsyncWebsocketConsumer):
 
     async def rights_still_held(self) -> None:
         """Called after a look that found the rights intact."""
+
+
+def refusals_of(sockets: Iterable[MemberSocket]) -> dict[MemberSocket, int | None]:
+    """Each socket's close code (None: it may stay open), looking at each login session
+    once: sockets of one member's browser share the look (in a database thread)."""
+    by_login: dict[tuple, list[MemberSocket]] = {}
+    for socket in sockets:
+        by_login.setdefault((socket.user_id, socket.session_key), []).append(socket)
+    refusals = {}
+    for sharing in by_login.values():
+        code = sharing[0].refusal()
+        for socket in sharing:
+            socket.checked_at = sharing[0].checked_at
+            refusals[socket] = code
+    return refusals
 
 
 # Wiring to Django and allauth (connected in AccountsConfig.ready()).

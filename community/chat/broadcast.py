@@ -1,7 +1,8 @@
 """Fan-out through the channel layer, after commit. Group names are built here only.
 
-An event is serialised once, here, and every consumer forwards the ready text: encoding
-JSON per recipient would be most of the cost of a busy room (see TOOLING.md).
+An event is serialised once, here, and reaches each process once (its socket hub hands the
+ready text to the room's sockets there): encoding JSON or dispatching per recipient would be
+most of the cost of a busy room (see TOOLING.md and docs/chat.md).
 """
 
 import json
@@ -10,6 +11,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+
+from community.accounts.socket_hub import hub_event
 
 from .models import ChatMessage
 
@@ -51,7 +54,6 @@ def message_event(message: ChatMessage) -> dict:
 def send_to_room(room_id: int, event: dict) -> None:
     """Send an event to every socket in the room (call after commit). If the layer cannot
     take it, the error goes to the caller; rooms' clients replay what they missed."""
+    group = room_group(room_id)
     frame = json.dumps(event)
-    async_to_sync(get_channel_layer().group_send)(
-        room_group(room_id), {"type": "chat.frame", "text": frame}
-    )
+    async_to_sync(get_channel_layer().group_send)(group, hub_event(group, "chat.frame", text=frame))

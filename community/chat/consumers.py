@@ -3,15 +3,14 @@ every frame and whenever the member's rights change (live.py), call the services
 forward what the room broadcasts."""
 
 import json
-import time
+import uuid
 
 from channels.db import database_sync_to_async
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from community.groups.models import Membership
+from community.accounts import sockets
 from community.safety.personal_data import Confirmation, PersonalDataFound
 from config.outages import is_outage
 
@@ -38,8 +37,14 @@ def confirmation_of(frame: dict) -> Confirmation | None:
 
 
 class ChatConsumer(RightsCheckedConsumer):
+    """A member's socket in a room. It has no channel of its own on the channel layer: the
+    room's broadcasts reach it through its process's hub (accounts.socket_hub), which also
+    looks at the rights of the room's sockets together, every 15 to 27 seconds."""
+
+    channel_layer_alias = "chat.hub-only"  # not configured: Channels makes no channel for it
     read_permission = "chat.read"
     room: ChatRoom | None = None
+    socket_id: str = ""
 
     async def connect(self):
         await self.accept()  # then close with our own code: a refused handshake is just 1006
@@ -50,27 +55,37 @@ class ChatConsumer(RightsCheckedConsumer):
         if self.room is None:
             await self.close(code=FORBIDDEN)
             return
-        self.checked_at = time.monotonic()
+        self.socket_id = uuid.uuid4().hex
         await self.follow_rights()
-        await self.channel_layer.group_add(room_group(self.room.pk), self.channel_name)
-        await database_sync_to_async(presence.enter)(self.room.pk, self.user_id, self.channel_name)
-        await self.announce_presence()
+        await self.join_group(
+            room_group(self.room.pk),
+            recheck=self.recheck_together,
+            every=sockets.RECHECK_SECONDS,
+        )
+        # The newcomer gets the whole list; the others hear of the arrival with the next
+        # change frame.
+        members = await database_sync_to_async(self.enter_room)()
+        await self.send(text_data=json.dumps({"type": "presence", "members": members}))
+        presence.note_change(self.room, self.user_id)
 
     def readable_room(self) -> ChatRoom | None:
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
         room = ChatRoom.objects.select_related("group").filter(pk=room_id).first()
-        user = self.fresh_user()
-        if room is None or user is None or not user.has_perm("chat.read", room):
+        self.watched = room
+        if room is None or self.refusal() is not None:
             return None
         return room
 
+    def enter_room(self) -> list[dict]:
+        presence.enter(self.room.pk, self.user_id, self.socket_id)
+        return presence.present_members(self.room)
+
     async def disconnect(self, code):
-        if self.room is None:
+        if self.room is None or not self.socket_id:
             return
-        await self.unfollow_rights()
-        await self.channel_layer.group_discard(room_group(self.room.pk), self.channel_name)
-        await database_sync_to_async(presence.leave)(self.room.pk, self.user_id, self.channel_name)
-        await self.announce_presence()
+        await self.leave_groups()
+        await database_sync_to_async(presence.leave)(self.room.pk, self.user_id, self.socket_id)
+        presence.note_change(self.room, self.user_id)
 
     async def receive(self, text_data=None, bytes_data=None):
         if self.room is None:
@@ -93,12 +108,12 @@ class ChatConsumer(RightsCheckedConsumer):
             await self.send(text_data=json.dumps(event))
 
     def handle(self, frame: dict) -> list[dict] | int:
-        """Check the member's rights afresh, then act on one frame (in a worker thread)."""
-        refused = self.refusal()
+        """Check the member's rights afresh, then act on one frame (in a worker thread) as
+        the member that check found: one look at session, member, consents and membership."""
+        refused, user = self.member_or_refusal()
         if refused is not None:
             return refused
-        user = self.fresh_user()
-        presence.enter(self.room.pk, user.pk, self.channel_name)
+        presence.enter(self.room.pk, user.pk, self.socket_id)
         with translation.override(user.language):
             return self.act(user, frame)
 
@@ -170,7 +185,7 @@ class ChatConsumer(RightsCheckedConsumer):
                 return [
                     {
                         "type": "presence",
-                        "members": self.present_members(),
+                        "members": presence.present_members(self.room),
                         "seq": services.latest_change(self.room),
                     }
                 ]
@@ -210,29 +225,6 @@ class ChatConsumer(RightsCheckedConsumer):
     @staticmethod
     def error(code: str, text: str, frame: dict) -> dict:
         return {"type": "error", "code": code, "message": text, "client_id": frame.get("client_id")}
-
-    async def announce_presence(self):
-        members = await database_sync_to_async(self.present_members)()
-        await self.channel_layer.group_send(
-            room_group(self.room.pk),
-            {"type": "chat.frame", "text": json.dumps({"type": "presence", "members": members})},
-        )
-
-    def present_members(self) -> list[dict]:
-        ids = presence.present_user_ids(self.room.pk)
-        users = (
-            get_user_model()
-            .objects.filter(pk__in=ids, is_active=True)
-            .filter(
-                memberships__group=self.room.group,
-                memberships__state__in=Membership.State.present(),
-            )
-            .order_by("display_name")
-        )
-        return [
-            {"key": author_key(self.room.pk, user.pk), "name": str(user.public_name)}
-            for user in users
-        ]
 
     # Events from the channel layer.
 

@@ -5,17 +5,36 @@ frame and on the client's heartbeat), so a process that dies without saying good
 out of the list within PRESENCE_TTL seconds. Without Redis (development, one process) a
 dictionary in the process does the same. Presence is a courtesy: while Redis is down the
 room works on, showing nobody, rather than failing the member's messages.
+
+The room hears of arrivals and departures as changes (`note_change`): each process gathers
+them for up to COALESCE_SECONDS and sends one frame naming only the members who came or
+went. The whole list goes only to a socket that asks (on joining, and with each heartbeat).
 """
 
+import asyncio
+import json
+import logging
 import time
+import weakref
 from contextlib import contextmanager
 
 import redis
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
-from config.outages import REDIS_ERRORS, RedisOutage
+from community.accounts.socket_hub import SocketHub, hub_event
+from community.groups.models import Membership
+from config.outages import REDIS_ERRORS, RedisOutage, is_outage
+
+from .broadcast import author_key, room_group
+
+log = logging.getLogger(__name__)
 
 PRESENCE_TTL = 60  # seconds
+COALESCE_SECONDS = 1.0
+NAME_TTL = 60  # seconds a member's name in a room is remembered by a process
 
 _local: dict[str, dict[str, float]] = {}
 _client: redis.Redis | None = None
@@ -84,3 +103,94 @@ def tolerating_outage():
         yield
     except REDIS_ERRORS as error:
         RedisOutage.noticed(error)
+
+
+# Names of present members, remembered per process: a room filling with 500 members would
+# otherwise ask the database for every name on every arrival.
+_names: dict[tuple[int, int], tuple[dict, float]] = {}
+
+
+def present_members(room) -> list[dict]:
+    """Everyone with a live socket in the room who still belongs to its group, by name."""
+    now = time.monotonic()
+    ids = present_user_ids(room.pk)
+    missing = [pk for pk in ids if _names.get((room.pk, pk), (None, 0))[1] <= now]
+    if missing:
+        found = set()
+        for pk, name in belonging_names(room, missing):
+            _names[(room.pk, pk)] = ({"key": author_key(room.pk, pk), "name": name}, now + NAME_TTL)
+            found.add(pk)
+        for pk in set(missing) - found:
+            _names.pop((room.pk, pk), None)
+    entries = [_names[(room.pk, pk)][0] for pk in ids if (room.pk, pk) in _names]
+    return sorted(entries, key=lambda entry: entry["name"])
+
+
+def belonging_names(room, user_ids) -> list[tuple[int, str]]:
+    """(id, public name) of those of `user_ids` who are active and belong to the group."""
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .filter(
+            memberships__group_id=room.group_id,
+            memberships__state__in=Membership.State.present(),
+        )
+        .only("pk", "display_name", "erased_at")
+    )
+    return [(user.pk, str(user.public_name)) for user in users]
+
+
+def forget_name(room_id: int, user_id: int) -> None:
+    """A member left or was refused: the next arrival reads the name (and the right) again."""
+    _names.pop((room_id, user_id), None)
+
+
+# Arrivals and departures noted in this process, by event loop (one per server process) and
+# room, until the room's next change frame.
+_changes: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
+
+
+def note_change(room, user_id: int) -> None:
+    """A member's sockets came or went: tell the room within COALESCE_SECONDS (in the loop)."""
+    loop = asyncio.get_running_loop()
+    pending = _changes.setdefault(loop, {})
+    if room.pk not in pending:
+        pending[room.pk] = set()
+        loop.call_later(COALESCE_SECONDS, announce_changes_soon, loop, room)
+    pending[room.pk].add(user_id)
+
+
+def announce_changes_soon(loop, room) -> None:
+    SocketHub.keep(loop.create_task(announce_changes(room)))
+
+
+async def announce_changes(room) -> None:
+    changed = _changes.get(asyncio.get_running_loop(), {}).pop(room.pk, set())
+    if not changed:
+        return
+    try:
+        frame = await database_sync_to_async(changes_frame)(room, changed)
+        group = room_group(room.pk)
+        await get_channel_layer().group_send(
+            group, hub_event(group, "chat.frame", text=json.dumps(frame))
+        )
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        log.warning("Presence changes were not announced: %r", error)  # heartbeats catch up
+
+
+def changes_frame(room, changed: set[int]) -> dict:
+    """Who of `changed` is in the room now (with their names) and who is gone (keys only)."""
+    for user_id in changed:
+        forget_name(room.pk, user_id)
+    present = present_user_ids(room.pk) & changed
+    here = dict(belonging_names(room, present)) if present else {}
+    for pk, name in here.items():
+        entry = {"key": author_key(room.pk, pk), "name": name}
+        _names[(room.pk, pk)] = (entry, time.monotonic() + NAME_TTL)
+    return {
+        "type": "presence",
+        "joined": sorted((_names[(room.pk, pk)][0] for pk in here), key=lambda e: e["name"]),
+        "left": sorted(author_key(room.pk, pk) for pk in changed - set(here)),
+    }

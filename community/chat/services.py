@@ -7,8 +7,7 @@ Each runs in a transaction, checks the policy, and schedules the broadcast with
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -83,14 +82,32 @@ def announce(message: ChatMessage) -> None:
     fails is logged, never raised at the sender (robust): clients replay from the database.
     """
     number_change(message)
-    event = message_event(ChatMessage.objects.select_related("author").get(pk=message.pk))
-    after_commit(send_to_room, message.room_id, event)
+    broadcast(message)
+
+
+def broadcast(message: ChatMessage) -> None:
+    """Send the message as peers see it to the room, after commit (its author is the one in
+    memory, or read once here)."""
+    if message.author_id is not None and not ChatMessage.author.is_cached(message):
+        message = ChatMessage.objects.select_related("author").get(pk=message.pk)
+    after_commit(send_to_room, message.room_id, message_event(message))
+
+
+def next_change_number(room_id: int) -> int:
+    """The room's next change number, in one statement that locks the room's row until the
+    transaction commits (so changes commit in the order of their numbers)."""
+    table = connection.ops.quote_name(ChatRoom._meta.db_table)  # the model's, not input
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} SET "last_seq" = "last_seq" + 1 WHERE "id" = %s RETURNING "last_seq"',  # noqa: S608
+            [room_id],
+        )
+        return cursor.fetchone()[0]
 
 
 def number_change(message: ChatMessage) -> int:
     """Give the message the room's next change number (locking the room's row)."""
-    ChatRoom.objects.filter(pk=message.room_id).update(last_seq=F("last_seq") + 1)
-    seq = ChatRoom.objects.filter(pk=message.room_id).values_list("last_seq", flat=True).get()
+    seq = next_change_number(message.room_id)
     ChatMessage.objects.filter(pk=message.pk).update(seq=seq)
     message.seq = seq  # the caller's copy too: the sender's acknowledgement carries it
     return seq
@@ -123,6 +140,8 @@ def send_message(
     rendered = render_markdown(text)
     try:
         with transaction.atomic():
+            # Numbered as it is written (one statement fewer than numbering it after): the
+            # room's row stays locked from here to the commit.
             message = ChatMessage.objects.create(
                 room=room,
                 author=author,
@@ -130,6 +149,7 @@ def send_message(
                 body_source=text,
                 body_html=rendered.html,
                 body_text=rendered.text,
+                seq=next_change_number(room.pk),
             )
             message.crisis = act_on_screening(
                 screened,
@@ -138,7 +158,7 @@ def send_message(
                 group=room.group,
                 author=author,
             )
-            announce(message)
+            broadcast(message)
     except IntegrityError:  # the same id sent twice at once: the other one stored it
         return ChatMessage.objects.get(room=room, author=author, client_id=client_id), False
     return message, True

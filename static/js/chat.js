@@ -340,7 +340,7 @@
     } else if (frame.type === "error") refuse(frame);
     else if (frame.type === "muted") window.location.reload(); // the page shows why
     else if (frame.type === "presence") {
-      presence.textContent = frame.members.map((member) => member.name).join(", ");
+      showPresence(frame);
       // The heartbeat's answer: changes after the last one seen were missed.
       if (frame.seq > seenSeq && !replaying) replay();
     } else if (frame.type === "typing" && frame.author_key !== myKey) {
@@ -348,6 +348,20 @@
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => { typing.textContent = ""; }, 4000);
     }
+  }
+
+  // Who is here: the whole list comes on joining and with each heartbeat's answer; between
+  // them the room sends only who came ("joined") and who went ("left").
+  const present = new Map();
+  function showPresence(frame) {
+    if (frame.members) present.clear();
+    for (const member of (frame.members || []).concat(frame.joined || [])) {
+      present.set(member.key, member.name);
+    }
+    for (const key of frame.left || []) present.delete(key);
+    presence.textContent = [...present.values()]
+      .sort((a, b) => a.localeCompare(b))
+      .join(", ");
   }
 
   function connect() {

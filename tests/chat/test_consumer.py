@@ -64,6 +64,14 @@ async def next_frame(communicator, *, skip=("presence",)) -> dict:
             return frame
 
 
+async def presence_change(communicator, accept=lambda frame: True) -> dict:
+    """The next frame telling who came and went (passing over everything else) that `accept`s."""
+    while True:
+        frame = await communicator.receive_json_from(WAIT + 2)
+        if frame["type"] == "presence" and "members" not in frame and accept(frame):
+            return frame
+
+
 async def frames(communicator, count: int) -> dict[str, dict]:
     """The next `count` frames (not presence), by type: an ack and the room's echo of the
     same message may arrive in either order."""
@@ -379,7 +387,8 @@ def test_a_socket_whose_rights_cannot_be_checked_for_now_closes_to_reconnect_lat
 
     async def scenario():
         communicator = await joined(application, room, member_cookie)
-        monkeypatch.setattr(live.RightsCheckedConsumer, "refusal", pool_exhausted)
+        # The look at the member's session and account (the first the check makes) fails.
+        monkeypatch.setattr(sockets.MemberSocket, "fresh_user", pool_exhausted)
         await send(communicator, "Hello?", "t-1")
         return await close_code(communicator)
 
@@ -564,23 +573,56 @@ def test_a_heartbeat_gets_no_reply_and_keeps_the_socket_open(application, room, 
 def test_presence_lists_both_members_and_drops_one_who_disconnects(
     application, room, member, peer, member_cookie, peer_cookie
 ):
-    both = [
-        {"key": author_key(room.pk, member.pk), "name": "Member of group"},
-        {"key": author_key(room.pk, peer.pk), "name": "Peer Petra"},
-    ]
+    """A newcomer gets the whole list; the others hear only who came and who went."""
+    mine_entry = {"key": author_key(room.pk, member.pk), "name": "Member of group"}
+    theirs_entry = {"key": author_key(room.pk, peer.pk), "name": "Peer Petra"}
 
     async def scenario():
         mine = await joined(application, room, member_cookie)
         theirs = chat_socket(application, room.pk, ORIGIN, peer_cookie)
         assert await theirs.connect(timeout=WAIT) == (True, None)
-        assert await theirs.receive_json_from(WAIT) == {"type": "presence", "members": both}
-        assert await mine.receive_json_from(WAIT) == {"type": "presence", "members": both}
+        assert await theirs.receive_json_from(WAIT) == {
+            "type": "presence",
+            "members": [mine_entry, theirs_entry],
+        }
+        # Arrivals within a second share a frame: this one may name the member too.
+        change = await presence_change(mine, lambda frame: frame["joined"] != [mine_entry])
+        assert theirs_entry in change["joined"] and change["left"] == []
 
         await theirs.disconnect()
-        assert await mine.receive_json_from(WAIT) == {"type": "presence", "members": both[:1]}
+        change = await presence_change(mine, lambda frame: frame["left"])
+        assert change == {"type": "presence", "joined": [], "left": [theirs_entry["key"]]}
         await mine.disconnect()
 
     run(scenario)
+
+
+def test_members_arriving_together_are_announced_in_one_change_frame(
+    application, room, member, peer, moderator, member_cookie, peer_cookie
+):
+    """Arrivals within a second reach the room as one frame, not one list per arrival."""
+    moderator_cookie = session_cookie(moderator)
+
+    async def scenario():
+        first = await joined(application, room, member_cookie)
+        first_change = await presence_change(first)  # its own arrival
+        others = [
+            await joined(application, room, cookie) for cookie in (peer_cookie, moderator_cookie)
+        ]
+        change = await presence_change(first)
+        assert {entry["key"] for entry in change["joined"]} == {
+            author_key(room.pk, peer.pk),
+            author_key(room.pk, moderator.pk),
+        }
+        assert await first.receive_nothing(timeout=1.5)  # nothing more: the room is quiet
+        for socket_ in (first, *others):
+            await socket_.disconnect()
+        return first_change
+
+    first_change = run(scenario)
+    assert first_change["joined"] == [
+        {"key": author_key(room.pk, member.pk), "name": "Member of group"}
+    ]
 
 
 # --- Following changes made elsewhere -----------------------------------------------------
@@ -598,13 +640,9 @@ def test_a_member_removed_while_connected_is_closed_with_4403_and_the_others_sta
         assert await close_code(mine) == 4403
         await mine.disconnect()
 
-        presence = await theirs.receive_json_from(WAIT)
-        while presence["type"] == "presence" and len(presence["members"]) > 1:
-            presence = await theirs.receive_json_from(WAIT)
-        assert presence == {
-            "type": "presence",
-            "members": [{"key": author_key(room.pk, peer.pk), "name": "Peer Petra"}],
-        }
+        change = await presence_change(theirs, lambda frame: frame["left"])
+        assert change["left"] == [author_key(room.pk, member.pk)]
+        assert "Member of group" not in [entry["name"] for entry in change["joined"]]
         await send(theirs, "Still open", "p-1")
         assert (await frames(theirs, 2)).keys() == {"ack", "message"}
         await theirs.disconnect()
