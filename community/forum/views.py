@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,6 +44,7 @@ from .policy import (
     access_thread,
     may_review,
 )
+from .rendering import ReactionCount, ShownTime, reaction_bar, shown_time
 from .search import search_posts
 
 SEARCH_RESULTS_PER_PAGE = 20
@@ -125,14 +128,6 @@ def mark_all_read(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Thread page ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ReactionCount:
-    kind: str
-    label: str
-    count: int
-    mine: bool
-
-
 def reaction_labels() -> list[tuple[str, str]]:
     """The reaction kinds with their labels translated once, not once per post."""
     return [(kind, str(label)) for kind, label in ReactionKind.choices]
@@ -156,7 +151,8 @@ class PostRow:
     is_unread: bool
     is_own: bool
     shows_body: bool  # withheld posts: only their author and moderators see the text
-    reactions: list[ReactionCount]
+    reactions: SafeString  # the reaction bar, built in Python (rendering.py)
+    time: ShownTime
     may_note: bool  # a verified clinician of the group may add (or change) their note
     my_note: ClinicianNote | None
 
@@ -188,6 +184,9 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
     ).values_list("post_id", "kind"):
         mine.setdefault(post_id, set()).add(kind)
     labels = reaction_labels()
+    # One token for the page's reaction forms, as {% csrf_token %} gives every form.
+    token = get_token(request) if perms.can_react else None
+    post_base = url_prefix("forum:post_permalink", slug=thread.group.slug, id_kwarg="post_id")
     return [
         PostRow(
             post=post,
@@ -198,7 +197,13 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
             shows_body=not post.is_withheld
             or post.author_id == request.user.pk
             or perms.can_review,
-            reactions=reaction_summary(post, frozenset(mine.get(post.pk, ())), labels),
+            reactions=reaction_bar(
+                post.pk,
+                reaction_summary(post, frozenset(mine.get(post.pk, ())), labels),
+                csrf_token=token,
+                post_base=post_base,
+            ),
+            time=shown_time(post.created_at),
             may_note=perms.may_note(post),
             my_note=next((note for note in post.notes if note.author_id == request.user.pk), None),
         )
@@ -374,15 +379,13 @@ def post_react(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         mine = frozenset(
             Reaction.objects.filter(user=request.user, post=post).values_list("kind", flat=True)
         )
-        return render(
-            request,
-            "forum/_reactions.html",
-            {
-                "post": post,
-                "reactions": reaction_summary(post, mine),
-                "can_react": True,
-                "post_base": url_prefix("forum:post_permalink", slug=slug, id_kwarg="post_id"),
-            },
+        return HttpResponse(
+            reaction_bar(
+                post.pk,
+                reaction_summary(post, mine),
+                csrf_token=get_token(request),
+                post_base=url_prefix("forum:post_permalink", slug=slug, id_kwarg="post_id"),
+            )
         )
     return redirect(post_location(post.thread, post.number))
 

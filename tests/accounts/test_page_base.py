@@ -1,0 +1,96 @@
+"""What every page pays before its content (issue 18.4): the session from the cache, the
+member, the consent gate in one query, the MFA check, and the bell only when shown."""
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.template import engines
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path
+
+from community.accounts import sessions
+from community.consent.demo import seed_demo_documents
+from community.consent.models import ConsentRecord
+from community.consent.services import document_in_force, record
+from community.consent.state import missing_required
+
+BARE_URL = "/test-bare/"
+
+
+def bare_view(request):
+    """A tiny page rendered with the request: the middleware and context processors only."""
+    template = engines["django"].from_string("<p>{{ user.pk }}</p>")
+    return HttpResponse(template.render({}, request))
+
+
+urlpatterns = [path("test-bare/", bare_view), path("", include("config.urls"))]
+pytestmark = pytest.mark.urls(__name__)
+
+
+@pytest.fixture
+def accepted_member(member):
+    """A member who accepted the documents in force, as every page's gate asks."""
+    seed_demo_documents({}, {})
+    for kind in missing_required(member):
+        record(
+            user=member,
+            document=document_in_force(kind, reader=member),
+            decision=ConsentRecord.Decision.GRANTED,
+            method=ConsentRecord.Method.DEMO,
+        )
+    assert not missing_required(type(member).objects.get(pk=member.pk))
+    return member
+
+
+def test_a_bare_page_costs_a_logged_in_member_at_most_three_queries(
+    client, accepted_member, django_assert_max_num_queries
+):
+    client.force_login(accepted_member)
+    assert client.get(BARE_URL).status_code == 200  # the session is now in the cache
+
+    with django_assert_max_num_queries(3):
+        assert client.get(BARE_URL).status_code == 200
+
+
+def test_a_logout_drops_the_cached_session(client, accepted_member):
+    client.force_login(accepted_member)
+    client.get(BARE_URL)
+    key = client.session.session_key
+    assert cache.get(sessions.KEY_PREFIX + key) is not None
+
+    client.post("/accounts/logout/")
+
+    assert cache.get(sessions.KEY_PREFIX + key) is None
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_a_session_row_deleted_any_other_way_leaves_the_cache_too(client, accepted_member):
+    client.force_login(accepted_member)
+    assert client.get(BARE_URL).status_code == 200
+    key = client.session.session_key
+
+    Session.objects.filter(session_key=key).delete()
+
+    assert cache.get(sessions.KEY_PREFIX + key) is None
+    assert client.get(BARE_URL).content == b"<p>None</p>"  # logged out: no member
+
+
+def test_a_cache_outage_falls_back_to_the_database(client, accepted_member, monkeypatch):
+    client.force_login(accepted_member)
+    key = client.session.session_key
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    store_cache = sessions.SessionStore(key)._cache
+    for name in ("get", "set", "delete"):
+        monkeypatch.setattr(store_cache, name, broken)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(BARE_URL).status_code == 200
+    assert any("django_session" in query["sql"] for query in captured.captured_queries)
+
+    client.post("/accounts/logout/")
+    assert not Session.objects.filter(session_key=key).exists()
