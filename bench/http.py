@@ -1,0 +1,104 @@
+"""Pages over HTTP on the production server configuration: requests per second of a member's
+thread page (50 posts on one page, reactions on some) against the bare view (bench/urls.py)
+on the same server, uvicorn --workers 2 with scripts/web.sh's flags, PostgreSQL with the
+settings' pool, Redis cache. Runs of the two are interleaved; the figures are medians.
+
+The load generator is a small keep-alive HTTP/1.1 client on asyncio (no dependency, a few
+µs per request), `CONCURRENCY` connections at once, in this process.
+"""
+
+import asyncio
+import statistics
+import time
+
+from .stack import Stack, wait_for
+
+CONCURRENCY = 8
+
+
+class Failure(RuntimeError):
+    pass
+
+
+async def one_connection(port: int, request: bytes, stop_at: float, counts: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.monotonic() < stop_at:
+            writer.write(request)
+            status = await reader.readline()
+            length, chunked = None, False
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b""):
+                    break
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                    chunked = True
+            if chunked:
+                while True:
+                    size = int((await reader.readline()).split(b";")[0], 16)
+                    await reader.readexactly(size + 2)
+                    if size == 0:
+                        break
+            elif length:
+                await reader.readexactly(length)
+            if status.split()[1:2] != [b"200"]:
+                raise Failure(f"answered {status.decode(errors='replace').strip()}")
+            counts[0] += 1
+    finally:
+        writer.close()
+
+
+async def hammer(port: int, path: str, cookie: str, seconds: float) -> float:
+    """Requests per second over `seconds` with CONCURRENCY keep-alive connections."""
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+        "Accept: text/html\r\nConnection: keep-alive\r\n\r\n"
+    ).encode()
+    counts = [0]
+    started = time.monotonic()
+    stop_at = started + seconds
+    await asyncio.gather(
+        *(one_connection(port, request, stop_at, counts) for _ in range(CONCURRENCY))
+    )
+    return counts[0] / (time.monotonic() - started)
+
+
+def measure(stack: Stack, rounds: int = 3, seconds: float = 5.0, log=print) -> dict:
+    """Interleaved rounds of the thread page and the bare view; medians of req/s."""
+    seed = stack.seed
+    server = stack.server(
+        "http", "config.asgi:application", workers=2,
+        BENCH_ROOT_URLCONF="bench.urls", FORUM_POSTS_PER_PAGE="50",
+    )  # fmt: skip
+    try:
+        wait_for(lambda: server.answers("/readyz"), what="the web server")
+        cookie = f"{seed['session_cookie_name']}={seed['sessions'][0]}"
+        thread = f"/groups/{seed['group_slug']}/threads/{seed['long_thread_id']}/"
+        paths = {"thread": thread, "bare": "/bench/bare/"}
+        results: dict[str, list[float]] = {key: [] for key in paths}
+        client_cpu, wall = 0.0, 0.0
+        for path in paths.values():  # warm both workers' pools, caches and templates
+            asyncio.run(hammer(server.port, path, cookie, 1.0))
+        for number in range(rounds):
+            order = list(paths) if number % 2 == 0 else list(reversed(paths))
+            for key in order:
+                cpu, started = time.process_time(), time.monotonic()
+                rate = asyncio.run(hammer(server.port, paths[key], cookie, seconds))
+                client_cpu += time.process_time() - cpu
+                wall += time.monotonic() - started
+                results[key].append(rate)
+                log(f"  http round {number + 1}: {key:<6} {rate:7.1f} req/s")
+        return {
+            "thread_rps": statistics.median(results["thread"]),
+            "bare_rps": statistics.median(results["bare"]),
+            "thread_runs": results["thread"],
+            "bare_runs": results["bare"],
+            "client_cpu_share": client_cpu / wall,
+        }
+    finally:
+        server.stop()
+        stack.servers.remove(server)
