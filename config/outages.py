@@ -139,9 +139,26 @@ class OutageAwarePubSubChannelLayer(RedisPubSubChannelLayer):
         return await self._bounded("group_send", group, message)
 
 
+# Connection pools of the Redis cache, one per server for the whole process. Django keeps
+# a cache object per async context, so under ASGI each request and each database-thread hop
+# of a socket would otherwise build a pool and open a new connection to Redis.
+_shared_cache_pools: dict[str, object] = {}
+
+
 class OutageAwareRedisCacheClient(RedisCacheClient):
     """Every cache operation fails at once while an outage is known, and a failing one
-    makes the outage known (the request's next operations do not wait again)."""
+    makes the outage known (the request's next operations do not wait again). Its
+    connection pools are the process's (redis-py pools are thread-safe, and reset after a
+    fork)."""
+
+    def _get_connection_pool(self, write):
+        url = self._servers[self._get_connection_pool_index(write)]
+        pool = _shared_cache_pools.get(url)
+        if pool is None:
+            pool = _shared_cache_pools.setdefault(
+                url, self._pool_class.from_url(url, **self._pool_options)
+            )
+        return pool
 
     def get_client(self, key=None, *, write=False):
         RedisOutage.check()

@@ -194,12 +194,17 @@ class MemberSocket(HubSocket, AsyncWebsocketConsumer):
         user = self.fresh_user()
         if user is None:
             return NOT_LOGGED_IN, None
+        refused = self.refusal_for(user)
+        return refused, None if refused is not None else user
+
+    def refusal_for(self, user: User) -> int | None:
+        """Why this logged-in member's socket may not stay open, or None."""
         for code, holds in _standing_rules:
             if not holds(user):
-                return code, None
+                return code
         if self.forbidden(user):
-            return FORBIDDEN, None
-        return None, user
+            return FORBIDDEN
+        return None
 
     @classmethod
     async def recheck_together(cls, sockets: list["MemberSocket"]) -> None:

@@ -72,7 +72,9 @@ class ChatConsumer(RightsCheckedConsumer):
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
         room = ChatRoom.objects.select_related("group").filter(pk=room_id).first()
         self.watched = room
-        if room is None or self.refusal() is not None:
+        # The member as the handshake found them a moment ago, session and password checked
+        # as on every request (Channels' get_user); the consent gate's answers are kept on it.
+        if room is None or self.refusal_for(self.scope["user"]) is not None:
             return None
         return room
 
