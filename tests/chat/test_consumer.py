@@ -213,7 +213,9 @@ def test_a_sent_message_is_acknowledged_stored_and_shown_to_everyone_in_the_room
         assert "client_id" not in echo  # the sender's own id stays with the sender
         key = author_key(room.pk, member.pk)
         assert (echo["author"], echo["author_key"]) == ("Member of group", key)
-        assert str(member.pk) not in key
+        # Not the account's id, and unrelated across rooms (a one-digit id may well appear
+        # among 16 hex digits by chance, so "not contained" would be a coin toss).
+        assert key != str(member.pk) and key != author_key(room.pk + 1, member.pk)
         assert echo["state"] == "shown"
         assert "<strong>all</strong>" in echo["html"]
         assert await quiet(theirs)
