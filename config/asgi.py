@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP and WebSocket in one process.
 
 WebSocket routes are collected from each app's `routing.websocket_urlpatterns`; every socket
-passes the origin check (AllowedHostsOriginValidator) and session authentication.
+passes the origin check (AllowedHostsOriginValidator) and session authentication
+(accounts.sockets.SocketMemberMiddleware).
 """
 
 import os
@@ -18,10 +19,10 @@ warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume sy
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from community.accounts.sockets import SocketMemberMiddleware  # noqa: E402
 from community.consent.middleware import ConsentRequiredWebSocketMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
@@ -29,7 +30,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(
+            SocketMemberMiddleware(
                 ConsentRequiredWebSocketMiddleware(URLRouter(websocket_urlpatterns))
             )
         ),

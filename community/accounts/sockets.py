@@ -22,6 +22,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.http import parse_cookie
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from config.outages import after_commit, is_outage
@@ -89,18 +92,22 @@ def everyones_rights_changed() -> None:
     after_commit(send_to_sockets, EVERY_SOCKET)
 
 
-def session_member(session_key: str | None, user_id: int | None) -> User | None:
+def session_member(session_key: str | None, user_id: int | None = None) -> User | None:
     """The active member whose login session this is, as Django's get_user() decides it on
-    every request: None once the session has ended, belongs to someone else, or predates a
-    password change (its stored hash no longer matches the member's)."""
-    if not session_key or user_id is None:
+    every request: None once the session has ended, belongs to someone else (not `user_id`,
+    when given), or predates a password change (its stored hash no longer matches)."""
+    if not session_key:
         return None
     data = SESSION_STORE(session_key).load()  # {} for a session that has ended
-    if str(data.get(SESSION_KEY)) != str(user_id):
+    try:
+        stored_id = User._meta.pk.to_python(data.get(SESSION_KEY))
+    except ValidationError:
+        return None
+    if stored_id is None or (user_id is not None and str(stored_id) != str(user_id)):
         return None
     if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
         return None
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = User.objects.filter(pk=stored_id, is_active=True).first()
     stored_hash = data.get(HASH_SESSION_KEY)
     if user is None or not stored_hash:
         return None
@@ -108,6 +115,30 @@ def session_member(session_key: str | None, user_id: int | None) -> User | None:
     if not any(constant_time_compare(stored_hash, valid) for valid in hashes):
         return None
     return user
+
+
+class SocketMemberMiddleware:
+    """Who is behind a WebSocket: the member of the session cookie's login, as Django's
+    get_user() decides it (session_member), else AnonymousUser; in `scope["user"]`, with
+    `scope["session"]` the (unloaded) session of that cookie.
+
+    In place of Channels' AuthMiddlewareStack: its session wrapper looks at the session on
+    every frame a socket sends, and keeps the cookies and a lazy user for the socket's life,
+    while a socket never changes the session.
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        session_key = None
+        for name, value in scope.get("headers", []):
+            if name == b"cookie":
+                session_key = parse_cookie(value.decode("latin1")).get(settings.SESSION_COOKIE_NAME)
+                break
+        user = await database_sync_to_async(session_member)(session_key)
+        scope = dict(scope, user=user or AnonymousUser(), session=SESSION_STORE(session_key))
+        return await self.inner(scope, receive, send)
 
 
 class MemberSocket(HubSocket, AsyncWebsocketConsumer):

@@ -51,11 +51,11 @@ class ChatConsumer(RightsCheckedConsumer):
         if not self.take_member():
             await self.close(code=NOT_LOGGED_IN)
             return
-        self.room = self.watched = await database_sync_to_async(self.readable_room)()
+        self.socket_id = uuid.uuid4().hex
+        self.room, members = await database_sync_to_async(self.enter_readable_room)()
         if self.room is None:
             await self.close(code=FORBIDDEN)
             return
-        self.socket_id = uuid.uuid4().hex
         await self.follow_rights()
         await self.join_group(
             room_group(self.room.pk),
@@ -63,27 +63,25 @@ class ChatConsumer(RightsCheckedConsumer):
             every=sockets.RECHECK_SECONDS,
         )
         # The newcomer gets the whole list; the others hear of the arrival with the next
-        # change frame.
-        members = await database_sync_to_async(self.enter_room)()
+        # change frame. (A change frame sent between the list and joining the room's group
+        # would pass this socket by; the next heartbeat's list puts that right.)
         await self.send(text_data=json.dumps({"type": "presence", "members": members}))
         presence.note_change(self.room, self.user_id)
 
-    def readable_room(self) -> ChatRoom | None:
+    def enter_readable_room(self) -> tuple[ChatRoom | None, list[dict] | None]:
+        """The room, if the member may read it, entered: (room, who is here); else (None,
+        None). One trip to the database thread for the whole connect."""
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
         room = ChatRoom.objects.select_related("group").filter(pk=room_id).first()
         self.watched = room
         # The member as the handshake found them a moment ago, session and password checked
         # as on every request (Channels' get_user); the consent gate's answers are kept on it.
         if room is None or self.refusal_for(self.scope["user"]) is not None:
-            return None
-        return room
-
-    def enter_room(self) -> list[dict]:
-        presence.enter(self.room.pk, self.user_id, self.socket_id)
-        return presence.present_members(self.room)
+            return None, None
+        return room, presence.enter_and_list(room, self.user_id, self.socket_id)
 
     async def disconnect(self, code):
-        if self.room is None or not self.socket_id:
+        if self.room is None:
             return
         await self.leave_groups()
         await database_sync_to_async(presence.leave)(self.room.pk, self.user_id, self.socket_id)

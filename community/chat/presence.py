@@ -68,6 +68,27 @@ def enter(room_id: int, user_id: int, socket: str) -> None:
         client.expire(key, PRESENCE_TTL * 2)
 
 
+def enter_and_list(room, user_id: int, socket: str) -> list[dict]:
+    """Enter the room (as `enter`) and return who is in it now (as `present_members`), in
+    one round trip to Redis."""
+    member, now = f"{user_id}:{socket}", time.time()
+    client = _redis()
+    if client is None:
+        enter(room.pk, user_id, socket)
+        return present_members(room)
+    key = _key(room.pk)
+    members = []
+    with tolerating_outage():
+        RedisOutage.check()
+        pipeline = client.pipeline(transaction=False)
+        pipeline.zadd(key, {member: now + PRESENCE_TTL})
+        pipeline.expire(key, PRESENCE_TTL * 2)
+        pipeline.zremrangebyscore(key, 0, now)
+        pipeline.zrangebyscore(key, now, "+inf")
+        members = [entry.decode() for entry in pipeline.execute()[-1]]
+    return members_named(room, {int(entry.split(":", 1)[0]) for entry in members})
+
+
 def leave(room_id: int, user_id: int, socket: str) -> None:
     member = f"{user_id}:{socket}"
     client = _redis()
@@ -112,8 +133,12 @@ _names: dict[tuple[int, int], tuple[dict, float]] = {}
 
 def present_members(room) -> list[dict]:
     """Everyone with a live socket in the room who still belongs to its group, by name."""
+    return members_named(room, present_user_ids(room.pk))
+
+
+def members_named(room, ids: set[int]) -> list[dict]:
+    """The entries ({key, name}) of those of `ids` who belong to the room's group, by name."""
     now = time.monotonic()
-    ids = present_user_ids(room.pk)
     missing = [pk for pk in ids if _names.get((room.pk, pk), (None, 0))[1] <= now]
     if missing:
         found = set()
