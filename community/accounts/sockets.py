@@ -54,12 +54,22 @@ def session_digest(session_key: str | None) -> str:
 # Rules every socket must keep on top of being logged in, from apps above this one (consent:
 # the documents in force accepted). Each is (close code, holds(user) -> bool).
 _standing_rules: list[tuple[int, Callable[[User], bool]]] = []
+_rule_look_ups: list[Callable[[list[User]], None]] = []
 
 
-def register_standing_rule(code: int, holds: Callable[[User], bool]) -> None:
-    """Close every live socket with `code` once `holds(user)` is false for its member."""
+def register_standing_rule(
+    code: int,
+    holds: Callable[[User], bool],
+    *,
+    look_up_many: Callable[[list[User]], None] | None = None,
+) -> None:
+    """Close every live socket with `code` once `holds(user)` is false for its member.
+    `look_up_many(users)`, if given, reads what `holds` needs for many members at once (kept
+    on each user object), for sockets looked at together."""
     if (code, holds) not in _standing_rules:
         _standing_rules.append((code, holds))
+    if look_up_many is not None and look_up_many not in _rule_look_ups:
+        _rule_look_ups.append(look_up_many)
 
 
 def send_to_sockets(group: str, **details) -> None:
@@ -96,25 +106,44 @@ def session_member(session_key: str | None, user_id: int | None = None) -> User 
     """The active member whose login session this is, as Django's get_user() decides it on
     every request: None once the session has ended, belongs to someone else (not `user_id`,
     when given), or predates a password change (its stored hash no longer matches)."""
-    if not session_key:
+    return session_members([(user_id, session_key)])[(user_id, session_key)]
+
+
+def session_members(logins) -> dict[tuple, User | None]:
+    """session_member() for many (user id or None, session key) pairs: the sessions one by
+    one (each from the cache), the members in one query."""
+    sessions = {}
+    for user_id, session_key in logins:
+        data = SESSION_STORE(session_key).load() if session_key else {}  # {} once ended
+        stored_id = logged_in_id(data)
+        if stored_id is not None and (user_id is None or str(stored_id) == str(user_id)):
+            sessions[(user_id, session_key)] = (stored_id, data.get(HASH_SESSION_KEY))
+    ids = {stored_id for stored_id, _hash in sessions.values()}
+    users = User.objects.filter(is_active=True).in_bulk(ids) if ids else {}
+    members = {}
+    for login in logins:
+        stored_id, stored_hash = sessions.get(login, (None, None))
+        user = users.get(stored_id)
+        members[login] = user if user is not None and hash_holds(user, stored_hash) else None
+    return members
+
+
+def logged_in_id(session_data: dict):
+    """The account id a session is logged in as (with a backend of ours), or None."""
+    if session_data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
         return None
-    data = SESSION_STORE(session_key).load()  # {} for a session that has ended
     try:
-        stored_id = User._meta.pk.to_python(data.get(SESSION_KEY))
+        return User._meta.pk.to_python(session_data.get(SESSION_KEY))
     except ValidationError:
         return None
-    if stored_id is None or (user_id is not None and str(stored_id) != str(user_id)):
-        return None
-    if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
-        return None
-    user = User.objects.filter(pk=stored_id, is_active=True).first()
-    stored_hash = data.get(HASH_SESSION_KEY)
-    if user is None or not stored_hash:
-        return None
+
+
+def hash_holds(user: User, stored_hash: str | None) -> bool:
+    """Whether a session's password hash is still the member's (or a fallback key's)."""
+    if not stored_hash:
+        return False
     hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
-    if not any(constant_time_compare(stored_hash, valid) for valid in hashes):
-        return None
-    return user
+    return any(constant_time_compare(stored_hash, valid) for valid in hashes)
 
 
 class SocketMemberMiddleware:
@@ -214,6 +243,10 @@ class MemberSocket(HubSocket, AsyncWebsocketConsumer):
         """Whether this socket's own permission is gone (4403); by default nothing is."""
         return False
 
+    def look_up_for(self, users: list[User]) -> None:
+        """Read what `forbidden` needs for many members at once (kept on each user object);
+        by default nothing."""
+
     def refusal(self) -> int | None:
         """Why this socket may no longer stay open (a close code), or None."""
         return self.member_or_refusal()[0]
@@ -295,15 +328,29 @@ class MemberSocket(HubSocket, AsyncWebsocketConsumer):
 
 def refusals_of(sockets: Iterable[MemberSocket]) -> dict[MemberSocket, int | None]:
     """Each socket's close code (None: it may stay open), looking at each login session
-    once: sockets of one member's browser share the look (in a database thread)."""
+    once and at the members, their consents and memberships in a few queries for all (in a
+    database thread): a room's sockets looked at together."""
     by_login: dict[tuple, list[MemberSocket]] = {}
     for socket in sockets:
         by_login.setdefault((socket.user_id, socket.session_key), []).append(socket)
-    refusals = {}
+    now = time.monotonic()
+    members = session_members(list(by_login))
+    present = [user for user in members.values() if user is not None]
+    for look_up_many in _rule_look_ups:
+        look_up_many(present)
+    looked_up = set()  # once per kind of socket and watched object (a room's: once)
     for sharing in by_login.values():
-        code = sharing[0].refusal()
+        watched = getattr(sharing[0], "watched", None)
+        kind = (type(sharing[0]), type(watched), getattr(watched, "pk", None))
+        if kind not in looked_up:
+            looked_up.add(kind)
+            sharing[0].look_up_for(present)
+    refusals = {}
+    for login, sharing in by_login.items():
+        user = members[login]
+        code = NOT_LOGGED_IN if user is None else sharing[0].refusal_for(user)
         for socket in sharing:
-            socket.checked_at = sharing[0].checked_at
+            socket.checked_at = now
             refusals[socket] = code
     return refusals
 

@@ -14,6 +14,7 @@ from community.accounts.sockets import (
     TRY_AGAIN_LATER,
     MemberSocket,
 )
+from community.groups.policy import remember_memberships
 
 __all__ = ["BAD_FRAME", "FORBIDDEN", "NOT_LOGGED_IN", "TRY_AGAIN_LATER", "RightsCheckedConsumer"]
 
@@ -26,3 +27,6 @@ class RightsCheckedConsumer(MemberSocket):
 
     def forbidden(self, user) -> bool:
         return not user.has_perm(self.read_permission, self.watched)
+
+    def look_up_for(self, users) -> None:
+        remember_memberships(users, self.watched.group)

@@ -21,13 +21,15 @@ class ConsentConfig(AppConfig):
         from .middleware import CONSENT_NEEDED_CLOSE_CODE
         from .models import REQUIRED_KINDS
         from .services import end_consents_of_closed_account
-        from .state import has_accepted_required_documents
+        from .state import has_accepted_required_documents, look_up_members
 
         register_demo_seeder(seed_demo_documents)
         register_join_check(has_accepted_required_documents)
         # Live sockets (chat, Q&A, the bell) close with 4451 once the documents in force are
         # not all accepted: a new version published, or a required consent withdrawn.
-        sockets.register_standing_rule(CONSENT_NEEDED_CLOSE_CODE, has_accepted_required_documents)
+        sockets.register_standing_rule(
+            CONSENT_NEEDED_CLOSE_CODE, has_accepted_required_documents, look_up_many=look_up_members
+        )
         on_documents_published(sockets.everyones_rights_changed)
         for kind in REQUIRED_KINDS:
             on_withdrawal(kind, sockets.rights_changed)

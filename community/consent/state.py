@@ -89,6 +89,31 @@ def look_up_member(user) -> tuple[dict[str, int], dict[str, int]]:
     return versions, granted
 
 
+def look_up_members(users) -> None:
+    """What is in force and what each of `users` granted, kept on each (two queries for
+    any number of members: a room's live sockets looked at together)."""
+    users = [user for user in users if getattr(user, "pk", None) is not None]
+    if not users:
+        return
+    versions: dict[str, int] = {}
+    for kind, version in ConsentDocument.objects.in_force().values_list("kind", "version"):
+        versions[kind] = max(version, versions.get(kind, 0))
+    latest: dict[int, dict[str, tuple[int, str]]] = {}
+    records = ConsentRecord.objects.filter(user_id__in={user.pk for user in users})
+    for user_id, kind, version, decision in records.values_list(
+        "user_id", "kind", "version", "decision"
+    ):  # newest first (Meta.ordering)
+        latest.setdefault(user_id, {}).setdefault(kind, (version, decision))
+    for user in users:
+        granted = {
+            kind: version
+            for kind, (version, decision) in latest.get(user.pk, {}).items()
+            if decision == ConsentRecord.Decision.GRANTED
+        }
+        setattr(user, CURRENT_ATTRIBUTE, dict(versions))
+        setattr(user, GRANTED_ATTRIBUTE, granted)
+
+
 def forget_member(user) -> None:
     """Drop what was kept on this user object (after writing to their ledger)."""
     for attribute in (CURRENT_ATTRIBUTE, GRANTED_ATTRIBUTE):

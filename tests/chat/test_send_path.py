@@ -68,3 +68,46 @@ def test_a_heartbeat_and_typing_write_nothing_and_look_once(member, room, sent, 
         statements = statements_of(consumer, frame)
         assert all(is_read(sql) for sql in statements), statements
         assert len(statements) == len(set(statements)), statements
+
+
+def test_a_rooms_sockets_are_looked_at_together_in_a_few_queries_however_many(
+    make_user, join, group, room, accepted_member, accept
+):
+    """The periodic look at a room's sockets: the same handful of queries for 3 members as
+    for 12, each member's login once (two sockets of one browser share it)."""
+    from community.accounts.sockets import refusals_of
+
+    def sockets_of(count: int) -> list[ChatConsumer]:
+        members = []
+        for number in range(count):
+            user = make_user(display_name=f"Member {count}-{number}")
+            join(user, group)
+            accept(user)
+            members.append(user)
+        consumers = [socket_of(user, room) for user in members]
+        twin = socket_of(members[0], room)
+        twin.session_key = consumers[0].session_key  # a second tab of the same browser
+        return [*consumers, twin]
+
+    counts = []
+    for count in (3, 12):
+        sockets_ = sockets_of(count)
+        with CaptureQueriesContext(connection) as captured:
+            refusals = refusals_of(sockets_)
+        assert set(refusals.values()) == {None}
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1] <= 5, counts
+
+
+def test_sockets_looked_at_together_close_those_whose_rights_are_gone(
+    member, peer, room, group, accepted_member, accept
+):
+    from community.accounts.sockets import refusals_of
+    from community.groups import services as group_services
+
+    accept(peer)
+    mine, theirs = socket_of(member, room), socket_of(peer, room)
+    group_services.remove_member(group=group, user=peer)
+    ended = socket_of(member, room)
+    ended.session_key = "no-such-session"
+    assert refusals_of([mine, theirs, ended]) == {mine: None, theirs: 4403, ended: 4401}
