@@ -53,7 +53,7 @@ loadtest: install-dev
 # Fault injection on the real topology (own Redis and PostgreSQL, two web processes, a Celery
 # worker and beat): Redis and PostgreSQL restarted, processes killed. Counts lost and doubled.
 faults: install-dev
-	$(VENV)/bin/pytest -m faults -n 0 tests/faults
+	$(VENV)/bin/pytest -m faults -n 0 tests/faults tests/chat/test_bench_chat.py
 
 # Issue 18's figures as ratios to references measured in the same run (bench/run.py): pages
 # in-process and over HTTP, the chat at 100 and 500 sockets beside a bare Channels room. Needs
