@@ -1,22 +1,28 @@
 """Forum pages. Each view resolves access through the policy, then reads or calls a service."""
 
 from dataclasses import dataclass
+from functools import lru_cache
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community.accounts.mfa import require_mfa
+from community.accounts.models import User
 from community.groups.policy import groups_moderated_by
 from community.safety.services import landing, offer_support
 from community.submissions.web import once
@@ -27,6 +33,7 @@ from .mentions import suggest_members
 from .models import (
     ClinicianNote,
     Post,
+    PostImage,
     Reaction,
     ReactionKind,
     ReadState,
@@ -44,7 +51,14 @@ from .policy import (
     access_thread,
     may_review,
 )
-from .rendering import ReactionCount, ShownTime, reaction_bar, shown_time
+from .rendering import (
+    Clock,
+    PostArticles,
+    ReactionBars,
+    ReactionCount,
+    ShownTime,
+    reaction_bar,
+)
 from .search import search_posts
 
 SEARCH_RESULTS_PER_PAGE = 20
@@ -145,7 +159,7 @@ def reaction_summary(post: Post, mine: frozenset, labels=None) -> list[ReactionC
 class PostRow:
     """One post as the thread page shows it; everything decided before the template."""
 
-    post: Post
+    post: "ShownPost"
     may_edit: bool
     may_delete: bool
     is_unread: bool
@@ -165,6 +179,67 @@ def page_of(request: HttpRequest, thread: Thread) -> int:
     return min(max(number, 1), thread.page_count)
 
 
+# What the thread page shows of a post and its author, in this order (ShownPost).
+POST_VALUES = (
+    "pk",
+    "author_id",
+    "number",
+    "body_html",
+    "content_warning",
+    "is_anonymous",
+    "created_at",
+    "edited_at",
+    "deleted_at",
+    "hidden_at",
+    "removed_at",
+    "held_at",
+    "moderator_note",
+    "reaction_counts",
+    "author__display_name",
+    "author__erased_at",
+    "author__is_verified_clinician",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPhoto:
+    pk: int
+    width: int
+    height: int
+
+
+class ShownAuthor:
+    """A post's author as the thread page reads them (their name, and their badge)."""
+
+    __slots__ = ("pk", "display_name", "erased_at", "is_verified_clinician")
+    public_name = User.public_name  # the model's own rule ("Former member" once closed)
+
+    def __init__(self, pk, display_name, erased_at, is_verified_clinician):
+        self.pk = pk
+        self.display_name = display_name
+        self.erased_at = erased_at
+        self.is_verified_clinician = is_verified_clinician
+
+
+class ShownPost:
+    """A post as the thread page reads it: the fields it shows, read as plain values rather
+    than a model instance (with its author's) per post, the largest cost after SQL. The
+    policy's per-post rules and the renderer read the same attributes and properties as on
+    a Post; the properties are the model's own."""
+
+    __slots__ = (*(name for name in POST_VALUES[:14]), "author", "photos", "notes")
+    is_deleted = Post.is_deleted
+    is_withheld = Post.is_withheld
+
+    def __init__(self, values: tuple):
+        for name, value in zip(POST_VALUES[:14], values, strict=False):
+            setattr(self, name, value)
+        author_id = values[1]
+        self.author = ShownAuthor(author_id, *values[14:]) if author_id is not None else None
+        self.photos = []
+        self.notes = []
+
+
 def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read_up_to: int):
     size = posts_per_page()
     first = (page - 1) * size + 1
@@ -172,21 +247,30 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
     if not perms.can_review:
         # Posts waiting for review are shown only to their authors (and reviewers).
         posts = posts.exclude(Q(held_at__isnull=False) & ~Q(author_id=request.user.pk))
-    notes = ClinicianNote.objects.shown_to(request.user, reviews=perms.can_review)
-    posts = list(
-        posts.select_related("author").prefetch_related(
-            "images", Prefetch("clinician_notes", queryset=notes, to_attr="notes")
+    posts = [ShownPost(values) for values in posts.values_list(*POST_VALUES)]
+    by_id = {post.pk: post for post in posts}
+    if by_id:
+        # Photos and clinicians' notes: one query each, whatever the number of posts.
+        photos = PostImage.objects.filter(post_id__in=by_id).values_list(
+            "post_id", "pk", "width", "height"
         )
-    )
+        for post_id, pk, width, height in photos:
+            by_id[post_id].photos.append(ShownPhoto(pk, width, height))
+        notes = ClinicianNote.objects.shown_to(request.user, reviews=perms.can_review)
+        for note in notes.filter(post_id__in=by_id):
+            by_id[note.post_id].notes.append(note)
     mine: dict[int, set] = {}
     for post_id, kind in Reaction.objects.filter(
-        user=request.user, post__in=[post.pk for post in posts]
+        user=request.user, post__in=list(by_id)
     ).values_list("post_id", "kind"):
         mine.setdefault(post_id, set()).add(kind)
-    labels = reaction_labels()
-    # One token for the page's reaction forms, as {% csrf_token %} gives every form.
-    token = get_token(request) if perms.can_react else None
-    post_base = url_prefix("forum:post_permalink", slug=thread.group.slug, id_kwarg="post_id")
+    bars = ReactionBars(
+        reaction_labels(),
+        # One token for the page's reaction forms, as {% csrf_token %} gives every form.
+        csrf_token=get_token(request) if perms.can_react else None,
+        post_base=url_prefix("forum:post_permalink", slug=thread.group.slug, id_kwarg="post_id"),
+    )
+    clock = Clock()  # times in the member's zone and language, each day's date written once
     return [
         PostRow(
             post=post,
@@ -197,13 +281,8 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
             shows_body=not post.is_withheld
             or post.author_id == request.user.pk
             or perms.can_review,
-            reactions=reaction_bar(
-                post.pk,
-                reaction_summary(post, frozenset(mine.get(post.pk, ())), labels),
-                csrf_token=token,
-                post_base=post_base,
-            ),
-            time=shown_time(post.created_at),
+            reactions=bars.bar(post.pk, post.reaction_counts, mine.get(post.pk, ())),
+            time=clock.shown(post.created_at),
             may_note=perms.may_note(post),
             my_note=next((note for note in post.notes if note.author_id == request.user.pk), None),
         )
@@ -228,32 +307,57 @@ def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpRespon
             looked_up=True,
         )
     form = ReplyForm(initial=quoted_reply(request, thread)) if perms.can_reply else None
-    return render(
-        request,
-        "forum/thread_detail.html",
-        thread_context(request, thread, perms, page, rows, form),
-    )
+    context = thread_context(request, thread, perms, page, rows, form)
+    if form is not None and not form.initial:
+        context["reply_fields"] = blank_reply_fields(get_language(), thread.group.slug)
+    return render(request, "forum/thread_detail.html", context)
+
+
+@lru_cache(maxsize=512)
+def blank_reply_fields(language: str, slug: str) -> SafeString:
+    """The fields of an empty reply form, as forum/_post_form_fields.html writes them, once
+    per language and group in each process: the same for every member (no values, no errors;
+    the CSRF token and the submission key are written outside them), and a sixth of a thread
+    page's time when rendered per request. Edits to the templates show after a restart."""
+    group = SimpleNamespace(slug=slug)
+    with translation.override(language):
+        return SafeString(
+            render_to_string("forum/_post_form_fields.html", {"form": ReplyForm(), "group": group})
+        )
 
 
 def thread_context(request, thread, perms, page, rows, form) -> dict:
     slug = thread.group.slug
+    post_base = url_prefix("forum:post_permalink", slug=slug, id_kwarg="post_id")
+    articles = PostArticles(
+        user_id=request.user.pk,
+        can_reply=perms.can_reply,
+        can_moderate=perms.can_moderate,
+        page_number=page,
+        # Built once: the post loop formats ids into these instead of reversing URLs.
+        post_base=post_base,
+        image_base=url_prefix("forum:image", slug=slug, id_kwarg="image_id"),
+        flag_base=object_url_prefix("moderation:flag", "forum.post"),
+        review_base=object_url_prefix("moderation:review_content", "forum.post"),
+        note_flag_base=object_url_prefix("moderation:flag", "forum.clinician_note"),
+        note_review_base=object_url_prefix("moderation:review_content", "forum.clinician_note"),
+    )
     return {
         "group": thread.group,
         "thread": thread,
         "perms": perms,
-        "rows": rows,
+        "posts": articles.render(rows),
         "form": form,
         "page_number": page,
         "pages": range(1, thread.page_count + 1),
         "following": ThreadFollow.objects.filter(user=request.user, thread=thread).exists(),
-        # Built once: the post loop formats ids into these instead of reversing URLs.
-        "post_base": url_prefix("forum:post_permalink", slug=slug, id_kwarg="post_id"),
-        "image_base": url_prefix("forum:image", slug=slug, id_kwarg="image_id"),
-        "flag_base": reverse("moderation:flag", kwargs={"kind": "forum.post", "object_id": 0})[
-            : -len("0/")
-        ],
         "thread_url": thread.get_absolute_url(),
     }
+
+
+def object_url_prefix(name: str, kind: str) -> str:
+    """Reverse a moderation URL for a kind of content once; loops append the object's id."""
+    return reverse(name, kwargs={"kind": kind, "object_id": 0})[: -len("0/")]
 
 
 def quoted_reply(request: HttpRequest, thread: Thread) -> dict:
