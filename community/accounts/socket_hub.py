@@ -53,7 +53,7 @@ class HubSocket:
             self.hub_outbox.append(event)
         if not self.hub_draining:
             self.hub_draining = True
-            SocketHub.keep(asyncio.get_running_loop().create_task(self.hub_drain()))
+            start_eagerly(self.hub_drain())
 
     async def hub_drain(self) -> None:
         try:
@@ -67,6 +67,37 @@ class HubSocket:
 
     async def hub_overflow(self, event: dict) -> None:
         await self.close(code=TRY_AGAIN_LATER)
+
+
+def start_eagerly(coroutine) -> None:
+    """Run a coroutine at once, up to its first real wait, and hand only the rest (if any)
+    to a task, as Python 3.12's eager tasks do. Handing a ready frame to a socket whose
+    connection can take it never waits, so a delivery then costs no task of its own."""
+    try:
+        waiting_on = coroutine.send(None)
+    except StopIteration:
+        return
+    except Exception as error:
+        log.warning("A live socket's event failed: %r", error)
+        return
+    SocketHub.keep(asyncio.get_running_loop().create_task(carry_on(coroutine, waiting_on)))
+
+
+async def carry_on(coroutine, waiting_on) -> None:
+    """Drive a coroutine started by start_eagerly from where it waits (on a future, or on
+    None for a bare yield) to its end."""
+    try:
+        while True:
+            if waiting_on is None:
+                await asyncio.sleep(0)
+            else:
+                await asyncio.wait([waiting_on])  # its outcome reaches the coroutine below
+            try:
+                waiting_on = coroutine.send(None)
+            except StopIteration:
+                return
+    finally:
+        coroutine.close()  # cancelled (the loop is ending): let the coroutine clean up
 
 
 class SocketHub:

@@ -3,6 +3,7 @@ every frame and whenever the member's rights change (live.py), call the services
 forward what the room broadcasts."""
 
 import json
+import time
 import uuid
 
 from channels.db import database_sync_to_async
@@ -45,6 +46,7 @@ class ChatConsumer(RightsCheckedConsumer):
     read_permission = "chat.read"
     room: ChatRoom | None = None
     socket_id: str = ""
+    present_at: float = 0.0  # when this socket's presence entry was last renewed
 
     async def connect(self):
         await self.accept()  # then close with our own code: a refused handshake is just 1006
@@ -78,6 +80,7 @@ class ChatConsumer(RightsCheckedConsumer):
         # as on every request (Channels' get_user); the consent gate's answers are kept on it.
         if room is None or self.refusal_for(self.scope["user"]) is not None:
             return None, None
+        self.present_at = time.monotonic()
         return room, presence.enter_and_list(room, self.user_id, self.socket_id)
 
     async def disconnect(self, code):
@@ -113,7 +116,11 @@ class ChatConsumer(RightsCheckedConsumer):
         refused, user = self.member_or_refusal()
         if refused is not None:
             return refused
-        presence.enter(self.room.pk, user.pk, self.socket_id)
+        if time.monotonic() - self.present_at > presence.REFRESH_SECONDS:
+            # Still here: the entry's expiry moves on (not on every frame: a busy room's
+            # sends would each cost Redis two more round trips).
+            presence.enter(self.room.pk, user.pk, self.socket_id)
+            self.present_at = time.monotonic()
         with translation.override(user.language):
             return self.act(user, frame)
 

@@ -33,6 +33,7 @@ from .broadcast import author_key, room_group
 log = logging.getLogger(__name__)
 
 PRESENCE_TTL = 60  # seconds
+REFRESH_SECONDS = 15  # a socket's frames renew its entry at most this often
 COALESCE_SECONDS = 1.0
 NAME_TTL = 60  # seconds a member's name in a room is remembered by a process
 
