@@ -168,6 +168,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "options": f"-c lock_timeout={int(DATABASE_LOCK_TIMEOUT * 1000)}",
     }
     if DATABASE_POOL:
+        # Django's backend with a pool that checks only connections idle for a while
+        # (config/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "config.postgresql"
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": DATABASE_POOL_MIN_SIZE,
             "max_size": DATABASE_POOL_MAX_SIZE,

@@ -86,7 +86,7 @@ def test_environment_variables_switch_to_the_production_parts():
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["debug"] is False
-    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["engine"] == "config.postgresql"  # Django's PostgreSQL backend, pooled
     assert values["layer"] == "config.outages.OutageAwarePubSubChannelLayer"
     assert values["eager"] is False
     assert values["broker"] == "redis://cache.internal:6379/0"
@@ -174,3 +174,25 @@ def test_the_channel_layer_delivers_a_group_message():
     with ThreadPoolExecutor(max_workers=1) as pool:
         message = pool.submit(asyncio.run, round_trip()).result(timeout=30)
     assert message["text"] == "hello"
+
+
+def test_the_pooled_backend_checks_only_connections_idle_for_a_while():
+    from psycopg_pool import ConnectionPool
+
+    from config.postgresql import base
+
+    class Connection:  # what ConnectionPool.check_connection uses of a connection
+        autocommit = True
+        checked = 0
+
+        def execute(self, sql):
+            Connection.checked += 1
+
+    connection = Connection()
+    assert base.ConnectionPool is ConnectionPool
+    base.check_unless_recent(connection)  # never handed back yet: checked
+    base.note_return(connection)
+    base.check_unless_recent(connection)  # back a moment ago: not checked
+    base._returned_at[connection] -= base.RECENT_SECONDS + 1
+    base.check_unless_recent(connection)  # idle for a while: checked
+    assert Connection.checked == 2
