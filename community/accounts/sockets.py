@@ -113,8 +113,9 @@ def session_members(logins) -> dict[tuple, User | None]:
     """session_member() for many (user id or None, session key) pairs: the sessions one by
     one (each from the cache), the members in one query."""
     sessions = {}
+    loaded = load_sessions([session_key for _user_id, session_key in logins])
     for user_id, session_key in logins:
-        data = SESSION_STORE(session_key).load() if session_key else {}  # {} once ended
+        data = loaded.get(session_key) or {}  # {} once ended
         stored_id = logged_in_id(data)
         if stored_id is not None and (user_id is None or str(stored_id) == str(user_id)):
             sessions[(user_id, session_key)] = (stored_id, data.get(HASH_SESSION_KEY))
@@ -126,6 +127,15 @@ def session_members(logins) -> dict[tuple, User | None]:
         user = users.get(stored_id)
         members[login] = user if user is not None and hash_holds(user, stored_hash) else None
     return members
+
+
+def load_sessions(session_keys) -> dict[str, dict]:
+    """The data of each session ({} once ended): in one round trip to the cache where the
+    session engine offers that (accounts.sessions), else one by one."""
+    engine = import_module(settings.SESSION_ENGINE)
+    if hasattr(engine, "load_sessions"):
+        return engine.load_sessions(session_keys)
+    return {key: SESSION_STORE(key).load() for key in set(session_keys) if key}
 
 
 def logged_in_id(session_data: dict):

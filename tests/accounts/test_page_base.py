@@ -94,3 +94,21 @@ def test_a_cache_outage_falls_back_to_the_database(client, accepted_member, monk
 
     client.post("/accounts/logout/")
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_sessions_loaded_together_read_as_one_by_one_and_ended_ones_are_empty(member, client):
+    from community.accounts.sessions import SessionStore, load_sessions
+
+    client.force_login(member)
+    live = client.session.session_key
+    SessionStore(live).load()  # now cached
+    other = SessionStore()
+    other["note"] = "not cached yet"
+    other.create()
+    from community.accounts.sessions import forget_session
+
+    forget_session(other.session_key)
+    loaded = load_sessions([live, other.session_key, "no-such-session-key", ""])
+    assert loaded[live] == SessionStore(live).load() and loaded[live]
+    assert loaded[other.session_key]["note"] == "not cached yet"  # read from the database
+    assert loaded["no-such-session-key"] == {}
