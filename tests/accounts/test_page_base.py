@@ -11,9 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 
 from community.accounts import sessions
-from community.consent.demo import seed_demo_documents
-from community.consent.models import ConsentRecord
-from community.consent.services import document_in_force, record
+from community.consent.demo import accept_required_documents, seed_demo_documents
 from community.consent.state import missing_required
 
 BARE_URL = "/test-bare/"
@@ -33,13 +31,7 @@ pytestmark = pytest.mark.urls(__name__)
 def accepted_member(member):
     """A member who accepted the documents in force, as every page's gate asks."""
     seed_demo_documents({}, {})
-    for kind in missing_required(member):
-        record(
-            user=member,
-            document=document_in_force(kind, reader=member),
-            decision=ConsentRecord.Decision.GRANTED,
-            method=ConsentRecord.Method.DEMO,
-        )
+    accept_required_documents(member)
     assert not missing_required(type(member).objects.get(pk=member.pk))
     return member
 

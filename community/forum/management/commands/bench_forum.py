@@ -22,10 +22,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from community.accounts.models import User
-from community.consent.demo import seed_demo_documents
-from community.consent.models import ConsentRecord
-from community.consent.services import document_in_force, record
-from community.consent.state import missing_required
+from community.consent.demo import accept_required_documents, seed_demo_documents
 from community.forum.models import Thread
 from community.forum.services import create_thread, reply, toggle_reaction
 from community.groups.models import Condition, Membership, SupportGroup
@@ -147,13 +144,7 @@ def build_data(posts: int) -> dict:
     seed_demo_documents({}, {})
     for user in (member, other):
         Membership.objects.create(user=user, group=group)
-        for kind in missing_required(user):
-            record(
-                user=user,
-                document=document_in_force(kind, reader=user),
-                decision=ConsentRecord.Decision.GRANTED,
-                method=ConsentRecord.Method.DEMO,
-            )
+        accept_required_documents(user)
     body = "Some **Markdown** with a [link](https://example.org) and a list:\n\n- one\n- two"
 
     def thread_of(size: int, title: str) -> Thread:

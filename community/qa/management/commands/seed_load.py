@@ -26,10 +26,9 @@ from django.utils import timezone
 from community.chat.models import ChatRoom
 from community.chat.policy import access_group_room
 from community.chat.services import send_message
-from community.consent.demo import seed_demo_documents
-from community.consent.models import REQUIRED_KINDS, ConsentRecord
-from community.consent.services import document_in_force, record
-from community.consent.state import current_versions, missing_required
+from community.consent.demo import accept_required_documents, seed_demo_documents
+from community.consent.models import REQUIRED_KINDS
+from community.consent.state import current_versions
 from community.forum.models import ReactionKind, Thread
 from community.forum.services import create_thread, reply, toggle_reaction
 from community.groups.models import Condition, Membership, Role, SupportGroup
@@ -158,17 +157,6 @@ def ensure_required_documents() -> None:
     that the consent gate is exercised the way it is in production."""
     if any(kind not in current_versions() for kind in REQUIRED_KINDS):
         seed_demo_documents({}, {})
-
-
-def accept_required_documents(person) -> None:
-    """Record the member's acceptance of each required document in force they lack."""
-    for kind in missing_required(person):
-        record(
-            user=person,
-            document=document_in_force(kind, reader=person),
-            decision=ConsentRecord.Decision.GRANTED,
-            method=ConsentRecord.Method.DEMO,
-        )
 
 
 @contextmanager
