@@ -13,7 +13,7 @@ not JSON, 1013 the database or Redis failed a moment ago (reconnect and replay).
 """
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from importlib import import_module
 
 from asgiref.sync import async_to_sync
@@ -29,6 +29,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from config.outages import after_commit, is_outage
 
+from .batched_looks import BatchedLook
 from .models import User
 from .socket_hub import HubSocket, hub, hub_event
 
@@ -156,6 +157,20 @@ def hash_holds(user: User, stored_hash: str | None) -> bool:
     return any(constant_time_compare(stored_hash, valid) for valid in hashes)
 
 
+def look_up_sessions(session_keys: Sequence[str | None]) -> list[User | None]:
+    """session_member() of each key: sessions in one trip to the cache, members in one
+    query, and what the standing rules need kept on each member (a few queries for all)."""
+    found = session_members([(None, key) for key in set(session_keys)])
+    members = [user for user in found.values() if user is not None]
+    for look_up_many in _rule_look_ups:
+        look_up_many(members)
+    return [found[(None, key)] for key in session_keys]
+
+
+# Sockets opening at the same moment (a room filling) have their sessions looked at together.
+members_of_sessions = BatchedLook(look_up_sessions)
+
+
 class SocketMemberMiddleware:
     """Who is behind a WebSocket: the member of the session cookie's login, as Django's
     get_user() decides it (session_member), else AnonymousUser; in `scope["user"]`, with
@@ -175,7 +190,7 @@ class SocketMemberMiddleware:
             if name == b"cookie":
                 session_key = parse_cookie(value.decode("latin1")).get(settings.SESSION_COOKIE_NAME)
                 break
-        user = await database_sync_to_async(session_member)(session_key)
+        user = await members_of_sessions(session_key)
         scope = dict(scope, user=user or AnonymousUser(), session=SESSION_STORE(session_key))
         return await self.inner(scope, receive, send)
 
@@ -345,24 +360,34 @@ def refusals_of(sockets: Iterable[MemberSocket]) -> dict[MemberSocket, int | Non
         by_login.setdefault((socket.user_id, socket.session_key), []).append(socket)
     now = time.monotonic()
     members = session_members(list(by_login))
-    present = [user for user in members.values() if user is not None]
+    codes = refusals_of_members([(sharing, members[login]) for login, sharing in by_login.items()])
+    refusals = {}
+    for sharing, code in zip(by_login.values(), codes, strict=True):
+        for socket in sharing:
+            socket.checked_at = now
+            refusals[socket] = code
+    return refusals
+
+
+def refusals_of_members(
+    pairs: list[tuple[list[MemberSocket], User | None]],
+) -> list[int | None]:
+    """The close code (None: may stay open) of each list of sockets sharing one member, the
+    member as just looked up (None: not logged in); what the standing rules and the sockets'
+    permissions need is read in a few queries for all of them."""
+    present = [user for _sharing, user in pairs if user is not None]
     for look_up_many in _rule_look_ups:
         look_up_many(present)
     looked_up = set()  # once per kind of socket and watched object (a room's: once)
-    for sharing in by_login.values():
+    for sharing, _user in pairs:
         watched = getattr(sharing[0], "watched", None)
         kind = (type(sharing[0]), type(watched), getattr(watched, "pk", None))
         if kind not in looked_up:
             looked_up.add(kind)
             sharing[0].look_up_for(present)
-    refusals = {}
-    for login, sharing in by_login.items():
-        user = members[login]
-        code = NOT_LOGGED_IN if user is None else sharing[0].refusal_for(user)
-        for socket in sharing:
-            socket.checked_at = now
-            refusals[socket] = code
-    return refusals
+    return [
+        NOT_LOGGED_IN if user is None else sharing[0].refusal_for(user) for sharing, user in pairs
+    ]
 
 
 # Wiring to Django and allauth (connected in AccountsConfig.ready()).

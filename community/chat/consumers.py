@@ -5,6 +5,7 @@ forward what the room broadcasts."""
 import json
 import time
 import uuid
+from collections.abc import Sequence
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from community.accounts import sockets
+from community.accounts.batched_looks import BatchedLook
+from community.accounts.sockets import refusals_of_members as sockets_refusals
+from community.groups.models import Membership
+from community.groups.policy import membership_of
 from community.safety.personal_data import Confirmation, PersonalDataFound
 from config.outages import is_outage
 
@@ -54,7 +59,7 @@ class ChatConsumer(RightsCheckedConsumer):
             await self.close(code=NOT_LOGGED_IN)
             return
         self.socket_id = uuid.uuid4().hex
-        self.room, members = await database_sync_to_async(self.enter_readable_room)()
+        self.room, here = await rooms_entered(self)
         if self.room is None:
             await self.close(code=FORBIDDEN)
             return
@@ -67,21 +72,8 @@ class ChatConsumer(RightsCheckedConsumer):
         # The newcomer gets the whole list; the others hear of the arrival with the next
         # change frame. (A change frame sent between the list and joining the room's group
         # would pass this socket by; the next heartbeat's list puts that right.)
-        await self.send(text_data=json.dumps({"type": "presence", "members": members}))
+        await self.send(text_data=here)
         presence.note_change(self.room, self.user_id)
-
-    def enter_readable_room(self) -> tuple[ChatRoom | None, list[dict] | None]:
-        """The room, if the member may read it, entered: (room, who is here); else (None,
-        None). One trip to the database thread for the whole connect."""
-        room_id = self.scope["url_route"]["kwargs"]["room_id"]
-        room = ChatRoom.objects.select_related("group").filter(pk=room_id).first()
-        self.watched = room
-        # The member as the handshake found them a moment ago, session and password checked
-        # as on every request (Channels' get_user); the consent gate's answers are kept on it.
-        if room is None or self.refusal_for(self.scope["user"]) is not None:
-            return None, None
-        self.present_at = time.monotonic()
-        return room, presence.enter_and_list(room, self.user_id, self.socket_id)
 
     async def disconnect(self, code):
         if self.room is None:
@@ -247,3 +239,54 @@ class ChatConsumer(RightsCheckedConsumer):
     def may_post(self) -> bool:
         user = self.fresh_user()
         return user is not None and user.has_perm("chat.post", self.room)
+
+
+def enter_readable_rooms(
+    sockets: Sequence[ChatConsumer],
+) -> list[tuple[ChatRoom | None, str | None]]:
+    """For each opening socket: its room, if its member may read it, entered, and who is
+    there now (a presence frame, ready to send); else (None, None). The member is the one
+    the handshake found a moment ago (session and password checked as on every request, as
+    Channels' get_user does).
+
+    Sockets opening together (a room filling) are looked at together: the rooms, consents
+    and memberships in a few queries and presence in one round trip to Redis per room.
+    """
+    asked = [socket.scope["url_route"]["kwargs"]["room_id"] for socket in sockets]
+    rooms = ChatRoom.objects.select_related("group").in_bulk(set(asked))
+    for socket, room_id in zip(sockets, asked, strict=True):
+        socket.watched = rooms.get(room_id)
+    readable = [socket for socket in sockets if socket.watched is not None]
+    codes = sockets_refusals([([socket], socket.scope["user"]) for socket in readable])
+    admitted = [socket for socket, code in zip(readable, codes, strict=True) if code is None]
+    entering: dict[int, list[ChatConsumer]] = {}
+    for socket in admitted:
+        entering.setdefault(socket.watched.pk, []).append(socket)
+    present = {room_id: enter_together(group) for room_id, group in entering.items()}
+    now = time.monotonic()
+    answers = []
+    for socket in sockets:
+        if socket in admitted:
+            socket.present_at = now
+            answers.append((socket.watched, present[socket.watched.pk]))
+        else:
+            answers.append((None, None))
+    return answers
+
+
+def enter_together(sockets: list[ChatConsumer]) -> str:
+    """Enter the sockets of one room into its presence; who is there now, by name (the
+    whole list: a presence frame, encoded once for all of them)."""
+    room = sockets[0].watched
+    names = {}
+    for socket in sockets:
+        user = socket.scope["user"]
+        membership = membership_of(user, room.group)  # remembered by the look above
+        if membership is not None and membership.state in Membership.State.present():
+            names[user.pk] = str(user.public_name)
+    arrivals = [(socket.user_id, socket.socket_id) for socket in sockets]
+    members = presence.enter_and_list(room, arrivals, names)
+    return json.dumps({"type": "presence", "members": members})
+
+
+rooms_entered = BatchedLook(enter_readable_rooms)

@@ -69,20 +69,25 @@ def enter(room_id: int, user_id: int, socket: str) -> None:
         client.expire(key, PRESENCE_TTL * 2)
 
 
-def enter_and_list(room, user_id: int, socket: str) -> list[dict]:
-    """Enter the room (as `enter`) and return who is in it now (as `present_members`), in
-    one round trip to Redis."""
-    member, now = f"{user_id}:{socket}", time.time()
+def enter_and_list(room, arrivals: list[tuple[int, str]], names: dict[int, str]) -> list[dict]:
+    """Enter sockets into the room (as `enter`: (user id, socket) each) and return who is in
+    it now (as `present_members`), in one round trip to Redis. `names`: the public names of
+    arriving members known to belong to the room's group (no query for them)."""
+    now = time.time()
+    for pk, name in names.items():
+        remember_name(room.pk, pk, name)
     client = _redis()
     if client is None:
-        enter(room.pk, user_id, socket)
+        for user_id, socket in arrivals:
+            enter(room.pk, user_id, socket)
         return present_members(room)
     key = _key(room.pk)
     members = []
     with tolerating_outage():
         RedisOutage.check()
         pipeline = client.pipeline(transaction=False)
-        pipeline.zadd(key, {member: now + PRESENCE_TTL})
+        entries = {f"{user_id}:{socket}": now + PRESENCE_TTL for user_id, socket in arrivals}
+        pipeline.zadd(key, entries)
         pipeline.expire(key, PRESENCE_TTL * 2)
         pipeline.zremrangebyscore(key, 0, now)
         pipeline.zrangebyscore(key, now, "+inf")
@@ -144,7 +149,7 @@ def members_named(room, ids: set[int]) -> list[dict]:
     if missing:
         found = set()
         for pk, name in belonging_names(room, missing):
-            _names[(room.pk, pk)] = ({"key": author_key(room.pk, pk), "name": name}, now + NAME_TTL)
+            remember_name(room.pk, pk, name)
             found.add(pk)
         for pk in set(missing) - found:
             _names.pop((room.pk, pk), None)
@@ -164,6 +169,12 @@ def belonging_names(room, user_ids) -> list[tuple[int, str]]:
         .only("pk", "display_name", "erased_at")
     )
     return [(user.pk, str(user.public_name)) for user in users]
+
+
+def remember_name(room_id: int, user_id: int, name: str) -> None:
+    """A member of the room's group and their public name, kept for NAME_TTL seconds."""
+    entry = {"key": author_key(room_id, user_id), "name": name}
+    _names[(room_id, user_id)] = (entry, time.monotonic() + NAME_TTL)
 
 
 def forget_name(room_id: int, user_id: int) -> None:
@@ -213,8 +224,7 @@ def changes_frame(room, changed: set[int]) -> dict:
     present = present_user_ids(room.pk) & changed
     here = dict(belonging_names(room, present)) if present else {}
     for pk, name in here.items():
-        entry = {"key": author_key(room.pk, pk), "name": name}
-        _names[(room.pk, pk)] = (entry, time.monotonic() + NAME_TTL)
+        remember_name(room.pk, pk, name)
     return {
         "type": "presence",
         "joined": sorted((_names[(room.pk, pk)][0] for pk in here), key=lambda e: e["name"]),

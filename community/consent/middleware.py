@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from .state import missing_required
+from .state import answers_kept_on, missing_required
 
 # Logging in and out, the consent pages themselves, and the way out of the community
 # (export, closing the account) work without acceptance; so do invitation links (they only
@@ -58,6 +58,15 @@ class ConsentRequiredMiddleware:
         return render(request, "consent/refused.html", {"acceptance_url": acceptance}, status=403)
 
 
+async def documents_to_accept(user) -> list[str]:
+    """missing_required(), without a trip to a database thread when the answers are kept on
+    the user already (the handshake's member: accounts.sockets looks them up with the
+    session) or nobody is logged in."""
+    if not user.is_authenticated or answers_kept_on(user):
+        return missing_required(user)
+    return await database_sync_to_async(missing_required)(user)
+
+
 class ConsentRequiredWebSocketMiddleware:
     """Close a new WebSocket of a member who still has documents to accept, with the reason."""
 
@@ -66,7 +75,7 @@ class ConsentRequiredWebSocketMiddleware:
 
     async def __call__(self, scope, receive, send):
         user = scope.get("user")
-        if user is not None and await database_sync_to_async(missing_required)(user):
+        if user is not None and await documents_to_accept(user):
             await receive()  # the client's websocket.connect
             with translation.override(getattr(user, "language", None)):
                 reason = consent_needed_reason()

@@ -91,8 +91,13 @@ def look_up_member(user) -> tuple[dict[str, int], dict[str, int]]:
 
 def look_up_members(users) -> None:
     """What is in force and what each of `users` granted, kept on each (two queries for
-    any number of members: a room's live sockets looked at together)."""
-    users = [user for user in users if getattr(user, "pk", None) is not None]
+    any number of members: a room's live sockets looked at together). Users that carry
+    both answers already are left as they are."""
+    users = [
+        user
+        for user in users
+        if getattr(user, "pk", None) is not None and not answers_kept_on(user)
+    ]
     if not users:
         return
     versions: dict[str, int] = {}
@@ -112,6 +117,12 @@ def look_up_members(users) -> None:
         }
         setattr(user, CURRENT_ATTRIBUTE, dict(versions))
         setattr(user, GRANTED_ATTRIBUTE, granted)
+
+
+def answers_kept_on(user) -> bool:
+    """Whether both answers of the gate are kept on this user object already (looked up a
+    moment ago for this request or socket handshake), so asking costs no query."""
+    return hasattr(user, CURRENT_ATTRIBUTE) and hasattr(user, GRANTED_ATTRIBUTE)
 
 
 def forget_member(user) -> None:
