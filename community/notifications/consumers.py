@@ -57,7 +57,8 @@ class NotificationConsumer(MemberSocket, AsyncJsonWebsocketConsumer):
         await self.send_unread(await database_sync_to_async(self.count)())
 
     def count(self) -> int:
-        return unread_count(self.scope["user"])
+        # Counted afresh: the socket is how an open page catches up on a lost push.
+        return unread_count(self.scope["user"], recount=True)
 
     async def unread_count(self, event):
         await self.forward(json.dumps({"type": "unread", "count": event["count"]}))

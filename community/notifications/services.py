@@ -6,12 +6,14 @@ the row waits, and the sweep (`deliver_pending_notifications`) sends it later.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from community.groups.models import SupportGroup
 from community.groups.policy import remember_memberships, remember_own_memberships
-from config.outages import after_commit
+from config.outages import REDIS_ERRORS, after_commit
 
 from .kinds import Email, NotificationKind, all_kinds, find_kind, get_kind
 from .models import EmailPreference, Notification
@@ -27,6 +29,10 @@ from .models import EmailPreference, Notification
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 ALL_KINDS = "*"
+# The header bell's count on every page, kept in the cache: every change of it passes
+# through unread_counts_changed (notify, mark read, mark all read).
+UNREAD_TTL = 60  # seconds; bounds a count left stale by a Redis outage or a race
+UNREAD_KEY = "notifications:unread:{}"
 
 
 def user_channel_group(user_id: int) -> str:
@@ -111,7 +117,7 @@ def notify_each(
         )
         for recipient in told
     )
-    after_commit(push_unread_counts, [recipient.pk for recipient in told])
+    unread_counts_changed([recipient.pk for recipient in told])
     immediate = [row.pk for row in written if row.email == Email.IMMEDIATELY]
     if immediate:
         after_commit(queue_emails, immediate)
@@ -127,11 +133,20 @@ def queue_emails(notification_ids: list[int]) -> None:
         send_notification_email.delay(notification_id=notification_id)
 
 
+def unread_counts_changed(user_ids: list[int]) -> None:
+    """The members' unread counts change with this transaction: the kept counts go now (a
+    page in this transaction, or after it, counts afresh) and the new ones are kept and
+    pushed to their open pages after the commit."""
+    with contextlib.suppress(*REDIS_ERRORS):
+        cache.delete_many([UNREAD_KEY.format(pk) for pk in user_ids])
+    after_commit(push_unread_counts, user_ids)
+
+
 def push_unread_counts(user_ids: list[int]) -> None:
-    """Send each member's unread count to their open pages: one query for all, then one
-    broadcast each (best effort: pages also show the count when they load)."""
-    layer = get_channel_layer()
-    if layer is None or not user_ids:
+    """Keep each member's unread count (the bell's) and send it to their open pages: one
+    query for all, then one broadcast each (best effort: pages also show the count when
+    they load)."""
+    if not user_ids:
         return
     counts = dict(
         Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
@@ -139,6 +154,10 @@ def push_unread_counts(user_ids: list[int]) -> None:
         .annotate(unread=Count("pk"))
         .values_list("recipient_id", "unread")
     )
+    keep_unread_counts({user_id: counts.get(user_id, 0) for user_id in user_ids})
+    layer = get_channel_layer()
+    if layer is None:
+        return
 
     async def send_all() -> None:
         sends = [
@@ -159,8 +178,34 @@ def push_unread_counts(user_ids: list[int]) -> None:
     async_to_sync(send_all)()
 
 
-def unread_count(user) -> int:
-    return Notification.objects.for_recipient(user).unread().count()
+def unread_count(user, *, recount: bool = False) -> int:
+    """The member's unread notifications: from the cache when it holds the count, else (or
+    with `recount`: the bell's socket, which corrects a page) counted in one query and
+    kept. While Redis is down, always counted."""
+    key = UNREAD_KEY.format(user.pk)
+    if not recount:
+        try:
+            count = cache.get(key)
+        except REDIS_ERRORS:
+            count = None
+        if count is not None:
+            return count
+    count = Notification.objects.for_recipient(user).unread().count()
+    with contextlib.suppress(*REDIS_ERRORS):
+        if recount:
+            cache.set(key, count, UNREAD_TTL)
+        else:
+            # add, not set: a count kept meanwhile, after a commit this read may predate,
+            # is the newer one and stays.
+            cache.add(key, count, UNREAD_TTL)
+    return count
+
+
+def keep_unread_counts(counts: dict[int, int]) -> None:
+    """Store the members' counts as the database has them after a commit (best effort:
+    while Redis is down each page counts for itself)."""
+    with contextlib.suppress(*REDIS_ERRORS):
+        cache.set_many({UNREAD_KEY.format(pk): n for pk, n in counts.items()}, UNREAD_TTL)
 
 
 @transaction.atomic
@@ -170,14 +215,14 @@ def mark_read(*, user, notification: Notification) -> None:
         raise PermissionError("Not this member's notification.")
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
-        after_commit(push_unread_counts, [user.pk])
+        unread_counts_changed([user.pk])
 
 
 @transaction.atomic
 def mark_all_read(*, user) -> int:
     """Mark all the member's notifications read; return how many changed."""
     changed = Notification.objects.for_recipient(user).unread().update(read_at=timezone.now())
-    after_commit(push_unread_counts, [user.pk])
+    unread_counts_changed([user.pk])
     return changed
 
 

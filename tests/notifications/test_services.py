@@ -518,3 +518,54 @@ def test_an_e_mail_name_that_reveals_the_condition_is_refused(group):
         group.full_clean()
     group.email_name = "Tuesday group"
     group.full_clean()
+
+
+# --- The bell's count, kept in the cache ---------------------------------------------------
+
+
+def test_the_bell_is_counted_once_then_read_from_the_cache_until_it_changes(
+    member, peer, group, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with django_assert_num_queries(1):
+        assert services.unread_count(member) == 0
+    with django_assert_num_queries(0):
+        assert services.unread_count(member) == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_reply(member, peer, group)
+    with django_assert_num_queries(0):  # the new count was kept after the commit
+        assert services.unread_count(member) == 1
+
+
+def test_a_change_is_counted_afresh_in_its_own_transaction_before_the_commit(member, peer, group):
+    assert services.unread_count(member) == 0
+    notify_reply(member, peer, group)  # not committed yet: nothing pushed
+    assert services.unread_count(member) == 1
+    services.mark_all_read(user=member)
+    assert services.unread_count(member) == 0
+
+
+def test_a_recount_reads_the_database_and_corrects_the_kept_count(member, peer, group):
+    assert services.unread_count(member) == 0
+    # Written without the service (as by a process whose push was lost).
+    Notification.objects.create(recipient=member, kind="forum.reply", group=group, actor=peer)
+    assert services.unread_count(member) == 0  # the kept count, for up to UNREAD_TTL
+    assert services.unread_count(member, recount=True) == 1
+    assert services.unread_count(member) == 1
+
+
+def test_while_redis_is_down_the_bell_is_counted_from_the_database(
+    member, peer, group, monkeypatch
+):
+    import redis
+    from django.core.cache import caches
+
+    def down(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Redis is down")
+
+    notify_reply(member, peer, group)
+    for name in ("get", "add", "set", "delete_many"):
+        monkeypatch.setattr(type(caches["default"]), name, down)
+    assert services.unread_count(member) == 1
+    services.mark_all_read(user=member)
+    assert services.unread_count(member) == 0
