@@ -38,7 +38,6 @@ from .models import (
     ReactionKind,
     ReadState,
     Thread,
-    ThreadFollow,
     page_for,
     posts_per_page,
 )
@@ -260,10 +259,12 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
         for note in notes.filter(post_id__in=by_id):
             by_id[note.post_id].notes.append(note)
     mine: dict[int, set] = {}
-    for post_id, kind in Reaction.objects.filter(
-        user=request.user, post__in=list(by_id)
-    ).values_list("post_id", "kind"):
-        mine.setdefault(post_id, set()).add(kind)
+    reacted = [post.pk for post in posts if any(post.reaction_counts.values())]
+    if reacted:  # the counts are kept on each post: none counted, none of them the member's
+        for post_id, kind in Reaction.objects.filter(
+            user=request.user, post__in=reacted
+        ).values_list("post_id", "kind"):
+            mine.setdefault(post_id, set()).add(kind)
     bars = ReactionBars(
         reaction_labels(),
         # One token for the page's reaction forms, as {% csrf_token %} gives every form.
@@ -292,10 +293,15 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
 
 @login_required
 def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
-    thread = access_thread(request.user, slug, thread_id)
+    threads = Thread.objects.with_reader_state(request.user)
+    thread = access_thread(request.user, slug, thread_id, threads)
     perms = ThreadPermissions.for_thread(request.user, thread)
     page = page_of(request, thread)
-    read_state = ReadState.objects.filter(user=request.user, thread=thread).first()
+    read_state = None
+    if thread.read_state_id is not None:
+        read_state = ReadState(
+            pk=thread.read_state_id, last_read_number=thread.read_up_to, thread_id=thread.pk
+        )
     read_up_to = read_state.last_read_number if read_state else 0
     rows = post_rows(request, thread, page, perms, read_up_to)
     if rows:
@@ -350,7 +356,7 @@ def thread_context(request, thread, perms, page, rows, form) -> dict:
         "form": form,
         "page_number": page,
         "pages": range(1, thread.page_count + 1),
-        "following": ThreadFollow.objects.filter(user=request.user, thread=thread).exists(),
+        "following": thread.is_followed,  # read with the thread (with_reader_state)
         "thread_url": thread.get_absolute_url(),
     }
 

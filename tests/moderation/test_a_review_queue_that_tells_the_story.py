@@ -137,10 +137,12 @@ def test_the_queue_asks_the_database_as_often_for_25_items_as_for_one(
 
     with CaptureQueriesContext(connection) as one:
         assert client.get(queue_url(group)).status_code == 200
+    for_one = len(one.captured_queries)  # before the next request clears Django's query log
     for reporter in reporters[1:]:
         flagged_post(member, group, reporter, body=f"Advice from {reporter.pk}")
+    client.get(queue_url(group))  # the bell is counted again after its new notifications
 
-    with django_assert_max_num_queries(len(one.captured_queries)):
+    with django_assert_max_num_queries(for_one):
         response = client.get(queue_url(group))
 
     assert len(re.findall(r'class="queue-excerpt"', response.content.decode())) == 25

@@ -148,6 +148,7 @@ def test_the_page_takes_the_same_number_of_queries_for_3_and_30_questions(
     authors = [member, peer]
 
     def queries() -> tuple[int, int]:
+        client.get(live_session.get_absolute_url(), headers=headers)  # the bell, counted once
         with CaptureQueriesContext(connection) as captured:
             response = client.get(live_session.get_absolute_url(), headers=headers)
         assert response.status_code == 200
