@@ -6,7 +6,7 @@ date by the services, so list and thread pages never count rows per item.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -36,16 +36,6 @@ class ThreadQuerySet(models.QuerySet):
             .annotate(last_read_number=Coalesce(Subquery(last_read), Value(0)))
             .annotate(unread_count=F("last_published_number") - F("last_read_number"))
             .order_by("-is_pinned", "-last_activity_at", "-pk")
-        )
-
-    def with_reader_state(self, user) -> "ThreadQuerySet":
-        """Threads with what the thread page asks of its reader in the same query: their read
-        state's id and last-read post number (None without one) and whether they follow."""
-        mine = ReadState.objects.filter(user_id=user.pk, thread=OuterRef("pk"))
-        return self.annotate(
-            read_state_id=Subquery(mine.values("pk")[:1]),
-            read_up_to=Subquery(mine.values("last_read_number")[:1]),
-            is_followed=Exists(ThreadFollow.objects.filter(user_id=user.pk, thread=OuterRef("pk"))),
         )
 
     def hiding_held_from(self, user) -> "ThreadQuerySet":

@@ -9,7 +9,6 @@ templates need for every post, so no check runs inside the post loop.
 from dataclasses import dataclass
 
 import rules
-from django.db.models import QuerySet
 from django.http import Http404
 
 from community.groups.models import SupportGroup
@@ -129,14 +128,12 @@ def access_group_forum(user, slug: str) -> SupportGroup:
     return group
 
 
-def access_thread(user, slug: str, thread_id: int, threads: QuerySet | None = None) -> Thread:
-    """Fetch a thread of the group named in the URL that the user may read, or raise 404
-    (from `threads`, when given: a queryset of Thread with more to read at the same time).
+def access_thread(user, slug: str, thread_id: int) -> Thread:
+    """Fetch a thread of the group named in the URL that the user may read, or raise 404.
 
     A thread waiting for review exists only for its author and the group's moderators.
     """
-    threads = Thread.objects.all() if threads is None else threads
-    thread = threads.select_related("group").filter(pk=thread_id, group__slug=slug).first()
+    thread = Thread.objects.select_related("group").filter(pk=thread_id, group__slug=slug).first()
     if thread is None or not user.has_perm("forum.read", thread):
         raise Http404
     if thread.is_held and thread.author_id != user.pk and not may_review(user, thread.group):

@@ -33,7 +33,6 @@ from .mentions import suggest_members
 from .models import (
     ClinicianNote,
     Post,
-    PostImage,
     Reaction,
     ReactionKind,
     ReadState,
@@ -41,6 +40,7 @@ from .models import (
     page_for,
     posts_per_page,
 )
+from .page_reads import post_extras, reader_state
 from .policy import (
     ThreadPermissions,
     access_group_forum,
@@ -248,23 +248,16 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
         posts = posts.exclude(Q(held_at__isnull=False) & ~Q(author_id=request.user.pk))
     posts = [ShownPost(values) for values in posts.values_list(*POST_VALUES)]
     by_id = {post.pk: post for post in posts}
-    if by_id:
-        # Photos and clinicians' notes: one query each, whatever the number of posts.
-        photos = PostImage.objects.filter(post_id__in=by_id).values_list(
-            "post_id", "pk", "width", "height"
-        )
-        for post_id, pk, width, height in photos:
-            by_id[post_id].photos.append(ShownPhoto(pk, width, height))
+    # Photos, the member's own reactions and which posts have clinicians' notes: one
+    # statement, whatever the number of posts; the notes themselves only where there are.
+    extras = post_extras(request.user.pk, list(by_id))
+    for post_id, photos in extras.photos.items():
+        by_id[post_id].photos = [ShownPhoto(*photo) for photo in photos]
+    if extras.noted:
         notes = ClinicianNote.objects.shown_to(request.user, reviews=perms.can_review)
-        for note in notes.filter(post_id__in=by_id):
+        for note in notes.filter(post_id__in=extras.noted):
             by_id[note.post_id].notes.append(note)
-    mine: dict[int, set] = {}
-    reacted = [post.pk for post in posts if any(post.reaction_counts.values())]
-    if reacted:  # the counts are kept on each post: none counted, none of them the member's
-        for post_id, kind in Reaction.objects.filter(
-            user=request.user, post__in=reacted
-        ).values_list("post_id", "kind"):
-            mine.setdefault(post_id, set()).add(kind)
+    mine = extras.mine
     bars = ReactionBars(
         reaction_labels(),
         # One token for the page's reaction forms, as {% csrf_token %} gives every form.
@@ -293,16 +286,16 @@ def post_rows(request, thread: Thread, page: int, perms: ThreadPermissions, read
 
 @login_required
 def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpResponse:
-    threads = Thread.objects.with_reader_state(request.user)
-    thread = access_thread(request.user, slug, thread_id, threads)
+    thread = access_thread(request.user, slug, thread_id)
     perms = ThreadPermissions.for_thread(request.user, thread)
     page = page_of(request, thread)
+    reader = reader_state(request.user.pk, thread.pk)
     read_state = None
-    if thread.read_state_id is not None:
+    if reader.read_state_id is not None:
         read_state = ReadState(
-            pk=thread.read_state_id, last_read_number=thread.read_up_to, thread_id=thread.pk
+            pk=reader.read_state_id, last_read_number=reader.last_read_number, thread_id=thread.pk
         )
-    read_up_to = read_state.last_read_number if read_state else 0
+    read_up_to = reader.last_read_number
     rows = post_rows(request, thread, page, perms, read_up_to)
     if rows:
         services.mark_read(
@@ -313,7 +306,7 @@ def thread_detail(request: HttpRequest, slug: str, thread_id: int) -> HttpRespon
             looked_up=True,
         )
     form = ReplyForm(initial=quoted_reply(request, thread)) if perms.can_reply else None
-    context = thread_context(request, thread, perms, page, rows, form)
+    context = thread_context(request, thread, perms, page, rows, form, reader.following)
     if form is not None and not form.initial:
         context["reply_fields"] = blank_reply_fields(get_language(), thread.group.slug)
     return render(request, "forum/thread_detail.html", context)
@@ -332,7 +325,7 @@ def blank_reply_fields(language: str, slug: str) -> SafeString:
         )
 
 
-def thread_context(request, thread, perms, page, rows, form) -> dict:
+def thread_context(request, thread, perms, page, rows, form, following: bool) -> dict:
     slug = thread.group.slug
     post_base = url_prefix("forum:post_permalink", slug=slug, id_kwarg="post_id")
     articles = PostArticles(
@@ -356,7 +349,7 @@ def thread_context(request, thread, perms, page, rows, form) -> dict:
         "form": form,
         "page_number": page,
         "pages": range(1, thread.page_count + 1),
-        "following": thread.is_followed,  # read with the thread (with_reader_state)
+        "following": following,
         "thread_url": thread.get_absolute_url(),
     }
 
