@@ -443,3 +443,33 @@ def test_a_message_whose_author_account_is_gone_shows_former_member(member, writ
 
     assert message_event(message)["author"] == "Former member"
     assert message_event(message)["author_key"] == ""
+
+
+def test_with_the_redis_cache_the_limit_counts_each_message_in_one_round_trip(
+    member, send, settings
+):
+    """Production's cache (Redis): the window starts and the message is counted in one
+    pipeline; the window expires on its own."""
+    import uuid
+
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.outages.OutageAwareRedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/12",
+            "KEY_PREFIX": f"test-rate-{uuid.uuid4().hex}",
+        }
+    }
+    settings.CHAT_RATE_LIMIT = 2
+    try:
+        assert services.count_send(member) == 1
+        name = cache.make_and_validate_key(f"chat:rate:{member.pk}")
+        client = cache._cache.get_client(name)
+        assert 0 < client.ttl(name) <= settings.CHAT_RATE_WINDOW
+        assert services.count_send(member) == 2
+        with pytest.raises(ValidationError) as raised:
+            send(member, text="one too many", client_id="c-extra")
+        assert error_code(raised) == "slow_down"
+    finally:
+        cache.delete(f"chat:rate:{member.pk}")  # not clear(): that empties the whole database
