@@ -5,8 +5,6 @@ thread share the next one; an error reaches every request of its trip and no oth
 import asyncio
 import threading
 
-import pytest
-
 from community.accounts import batched_looks
 from community.accounts.batched_looks import BatchedLook
 
@@ -35,6 +33,19 @@ async def wait_for_trip(recorder: Recorder) -> None:
         await asyncio.sleep(0.001)
 
 
+async def behind_a_trip(look: BatchedLook, recorder: Recorder, later: list[str], *, cancel=()):
+    """Ask "first" (its trip holds on the thread), then queue `later` behind that trip,
+    cancel the requests named in `cancel`, release the trip; every outcome, in order."""
+    first = asyncio.create_task(look("first"))
+    await wait_for_trip(recorder)
+    queued = {name: asyncio.create_task(look(name)) for name in later}
+    await asyncio.sleep(0.01)  # all of them queue behind the trip on the thread
+    for name in cancel:
+        queued[name].cancel()
+    recorder.release.set()
+    return await asyncio.gather(first, *queued.values(), return_exceptions=True)
+
+
 def test_a_lone_request_is_answered_in_a_trip_of_its_own():
     recorder = Recorder()
     look = BatchedLook(recorder)
@@ -51,17 +62,8 @@ def test_requests_arriving_during_a_trip_share_the_next_one_and_each_gets_its_an
     recorder.release.clear()
     look = BatchedLook(recorder)
 
-    async def scenario():
-        first = asyncio.create_task(look("first"))
-        await wait_for_trip(recorder)
-        later = [asyncio.create_task(look(name)) for name in ("b", "c", "d")]
-        await asyncio.sleep(0.01)  # all three queue behind the trip on the thread
-        recorder.release.set()
-        return await first, await asyncio.gather(*later)
-
-    first, later = asyncio.run(scenario())
-    assert first == "FIRST"
-    assert later == ["B", "C", "D"]
+    answers = asyncio.run(behind_a_trip(look, recorder, ["b", "c", "d"]))
+    assert answers == ["FIRST", "B", "C", "D"]
     assert recorder.trips == [["first"], ["b", "c", "d"]]
 
 
@@ -71,16 +73,8 @@ def test_a_trip_carries_at_most_max_batch_requests(monkeypatch):
     recorder.release.clear()
     look = BatchedLook(recorder)
 
-    async def scenario():
-        first = asyncio.create_task(look("a"))
-        await wait_for_trip(recorder)
-        later = [asyncio.create_task(look(name)) for name in ("b", "c", "d")]
-        await asyncio.sleep(0.01)
-        recorder.release.set()
-        return [await first, *await asyncio.gather(*later)]
-
-    assert asyncio.run(scenario()) == ["A", "B", "C", "D"]
-    assert recorder.trips == [["a"], ["b", "c"], ["d"]]
+    assert asyncio.run(behind_a_trip(look, recorder, ["b", "c", "d"])) == ["FIRST", "B", "C", "D"]
+    assert recorder.trips == [["first"], ["b", "c"], ["d"]]
 
 
 def test_an_error_reaches_every_request_of_its_trip_and_the_next_trip_still_runs():
@@ -89,13 +83,7 @@ def test_an_error_reaches_every_request_of_its_trip_and_the_next_trip_still_runs
     look = BatchedLook(recorder)
 
     async def scenario():
-        first = asyncio.create_task(look("first"))
-        await wait_for_trip(recorder)
-        failing = [asyncio.create_task(look(name)) for name in ("bad", "innocent")]
-        await asyncio.sleep(0.01)
-        recorder.release.set()
-        outcomes = await asyncio.gather(first, *failing, return_exceptions=True)
-        return outcomes, await look("after")
+        return await behind_a_trip(look, recorder, ["bad", "innocent"]), await look("after")
 
     (first, bad, innocent), after = asyncio.run(scenario())
     assert first == "FIRST"
@@ -108,17 +96,9 @@ def test_a_caller_that_went_away_leaves_the_others_answered():
     recorder.release.clear()
     look = BatchedLook(recorder)
 
-    async def scenario():
-        first = asyncio.create_task(look("first"))
-        await wait_for_trip(recorder)
-        gone = asyncio.create_task(look("gone"))
-        stays = asyncio.create_task(look("stays"))
-        await asyncio.sleep(0.01)
-        gone.cancel()
-        recorder.release.set()
-        with pytest.raises(asyncio.CancelledError):
-            await gone
-        return await first, await stays
-
-    assert asyncio.run(scenario()) == ("FIRST", "STAYS")
+    first, gone, stays = asyncio.run(
+        behind_a_trip(look, recorder, ["gone", "stays"], cancel=["gone"])
+    )
+    assert (first, stays) == ("FIRST", "STAYS")
+    assert isinstance(gone, asyncio.CancelledError)
     assert ["stays"] in recorder.trips

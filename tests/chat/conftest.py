@@ -56,3 +56,19 @@ def sent(monkeypatch) -> list[tuple[int, dict]]:
         services, "send_to_room", lambda room_id, event: recorded.append((room_id, event))
     )
     return recorded
+
+
+@pytest.fixture
+def make_members(make_user, join, group, accept):  # noqa: F811 - the fixture above
+    """Members of the group who accepted what is in force: make_members(count, tag)."""
+
+    def make(count: int, tag: str) -> list:
+        users = []
+        for number in range(count):
+            user = make_user(display_name=f"Member {tag}-{number}")
+            join(user, group)
+            accept(user)
+            users.append(user)
+        return users
+
+    return make

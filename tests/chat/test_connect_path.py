@@ -36,25 +36,12 @@ def opening_sockets(users, room_id: int) -> list[ChatConsumer]:
     return sockets
 
 
-def members_of(count: int, make_user, join, group, accept, tag: str) -> list:
-    users = []
-    for number in range(count):
-        user = make_user(display_name=f"Member {tag}-{number}")
-        join(user, group)
-        accept(user)
-        users.append(user)
-    return users
-
-
 def test_the_handshakes_of_many_sockets_look_at_sessions_members_and_consents_in_a_few_queries(
-    make_user, join, group, in_force, accept
+    make_members, in_force
 ):
     counts = []
     for count in (3, 12):
-        keys = [
-            session_key_of(user)
-            for user in members_of(count, make_user, join, group, accept, str(count))
-        ]
+        keys = [session_key_of(user) for user in make_members(count, str(count))]
         with CaptureQueriesContext(connection) as captured:
             found = look_up_sessions([*keys, "no-such-session"])
         assert all(user is not None for user in found[:-1]) and found[-1] is None
@@ -64,11 +51,11 @@ def test_the_handshakes_of_many_sockets_look_at_sessions_members_and_consents_in
 
 
 def test_many_sockets_opening_together_are_let_in_with_the_same_few_queries_however_many(
-    make_user, join, group, room, in_force, accept
+    make_members, room, in_force
 ):
     counts = []
     for count in (3, 12):
-        users = members_of(count, make_user, join, group, accept, str(count))
+        users = make_members(count, str(count))
         sockets = opening_sockets(users, room.pk)
         with CaptureQueriesContext(connection) as captured:
             answers = enter_readable_rooms(sockets)
@@ -78,10 +65,12 @@ def test_many_sockets_opening_together_are_let_in_with_the_same_few_queries_howe
 
 
 def test_of_sockets_opening_together_only_members_who_may_read_are_let_in_and_listed(
-    make_user, join, group, other_group, room, in_force, accept, removed_member
+    make_members, make_user, join, other_group, room, in_force, accept, removed_member
 ):
-    member = members_of(1, make_user, join, group, accept, "in")[0]
-    outsider = members_of(1, make_user, join, other_group, accept, "out")[0]
+    member = make_members(1, "in")[0]
+    outsider = make_user(display_name="Outsider")
+    join(outsider, other_group)
+    accept(outsider)
     accept(removed_member)
     sockets = opening_sockets([member, outsider, removed_member], room.pk)
     wrong_room = opening_sockets([member], room.pk + 1000)[0]

@@ -71,19 +71,14 @@ def test_a_heartbeat_and_typing_write_nothing_and_look_once(member, room, sent, 
 
 
 def test_a_rooms_sockets_are_looked_at_together_in_a_few_queries_however_many(
-    make_user, join, group, room, accepted_member, accept
+    make_members, room, accepted_member
 ):
     """The periodic look at a room's sockets: the same handful of queries for 3 members as
     for 12, each member's login once (two sockets of one browser share it)."""
     from community.accounts.sockets import refusals_of
 
     def sockets_of(count: int) -> list[ChatConsumer]:
-        members = []
-        for number in range(count):
-            user = make_user(display_name=f"Member {count}-{number}")
-            join(user, group)
-            accept(user)
-            members.append(user)
+        members = make_members(count, str(count))
         consumers = [socket_of(user, room) for user in members]
         twin = socket_of(members[0], room)
         twin.session_key = consumers[0].session_key  # a second tab of the same browser
