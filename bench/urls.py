@@ -3,8 +3,10 @@
 /bench/bare/ renders a one-line template with the request, as `django.shortcuts.render`
 does, so it pays what every page pays (the whole middleware stack and the context
 processors) and nothing of its own: the floor that a page is measured against.
+/bench/worker/ answers the process id (the HTTP bench's connections are spread by it).
 """
 
+import os
 from functools import cache
 
 from django.http import HttpResponse
@@ -25,4 +27,13 @@ def bare_view(request):
     return HttpResponse(template.render({"word": "bare"}, request))
 
 
-urlpatterns = [path("bench/bare/", bare_view), path("", include("config.urls"))]
+def worker_view(request):
+    """Which server process answered (the HTTP bench spreads its connections by it)."""
+    return HttpResponse(str(os.getpid()), content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/bare/", bare_view),
+    path("bench/worker/", worker_view),
+    path("", include("config.urls")),
+]
