@@ -54,3 +54,37 @@ def test_the_chat_benchmark_reports_every_figure_with_nothing_lost_on_a_tiny_roo
         )
         assert product != "-" and reference != "-" and ratio
     assert any("highest sustained" in name for name in rows)
+
+
+def test_the_http_benchmark_spreads_its_connections_evenly_over_both_workers():
+    import asyncio
+    import os
+
+    from bench import http
+    from bench.stack import Stack, wait_for
+
+    with Stack(members=2) as stack:
+        server = stack.server(
+            "http", "config.asgi:application", workers=http.WORKERS, BENCH_ROOT_URLCONF="bench.urls"
+        )
+        wait_for(lambda: server.answers("/readyz"), what="the web server")
+        cookie = f"{stack.seed['session_cookie_name']}={stack.seed['sessions'][0]}"
+
+        async def workers_of_connections() -> list[bytes]:
+            connections = await http.balanced_connections(
+                server.port, cookie, http.CONCURRENCY, http.WORKERS
+            )
+            answered = []
+            for reader, writer in connections:  # each connection stays with its worker
+                writer.write(http.get(http.WORKER_PATH, server.port, cookie))
+                answered.append((await http.read_response(reader))[1].strip())
+                writer.close()
+            return answered
+
+        workers = asyncio.run(workers_of_connections())
+        figures = http.measure(stack, rounds=1, seconds=0.5, log=lambda line: None)
+
+    counts = sorted(workers.count(worker) for worker in set(workers))
+    assert counts == [http.CONCURRENCY // 2, http.CONCURRENCY // 2]
+    assert str(os.getpid()).encode() not in workers  # the server's processes, not this one
+    assert figures["thread_rps"] > 0 and figures["bare_rps"] > 0
