@@ -107,15 +107,21 @@ async def hammer(port: int, path: str, cookie: str, seconds: float, workers: int
     return counts[0] / (time.monotonic() - started)
 
 
-def measure(stack: Stack, rounds: int = 3, seconds: float = 5.0, log=print) -> dict:
-    """Interleaved rounds of the thread page and the bare view; medians of req/s."""
-    seed = stack.seed
+def start_server(stack: Stack):
+    """The site on WORKERS uvicorn workers (scripts/web.sh's flags), with the bench's URLs."""
     server = stack.server(
         "http", "config.asgi:application", workers=WORKERS,
         BENCH_ROOT_URLCONF="bench.urls", FORUM_POSTS_PER_PAGE="50",
     )  # fmt: skip
+    wait_for(lambda: server.answers("/readyz"), what="the web server")
+    return server
+
+
+def measure(stack: Stack, rounds: int = 3, seconds: float = 5.0, log=print) -> dict:
+    """Interleaved rounds of the thread page and the bare view; medians of req/s."""
+    seed = stack.seed
+    server = start_server(stack)
     try:
-        wait_for(lambda: server.answers("/readyz"), what="the web server")
         cookie = f"{seed['session_cookie_name']}={seed['sessions'][0]}"
         thread = f"/groups/{seed['group_slug']}/threads/{seed['long_thread_id']}/"
         paths = {"thread": thread, "bare": "/bench/bare/"}

@@ -61,13 +61,10 @@ def test_the_http_benchmark_spreads_its_connections_evenly_over_both_workers():
     import os
 
     from bench import http
-    from bench.stack import Stack, wait_for
+    from bench.stack import Stack
 
     with Stack(members=2) as stack:
-        server = stack.server(
-            "http", "config.asgi:application", workers=http.WORKERS, BENCH_ROOT_URLCONF="bench.urls"
-        )
-        wait_for(lambda: server.answers("/readyz"), what="the web server")
+        server = http.start_server(stack)
         cookie = f"{stack.seed['session_cookie_name']}={stack.seed['sessions'][0]}"
 
         async def workers_of_connections() -> list[bytes]:
