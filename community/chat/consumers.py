@@ -258,10 +258,11 @@ def enter_readable_rooms(
         socket.watched = rooms.get(room_id)
     readable = [socket for socket in sockets if socket.watched is not None]
     codes = sockets_refusals([([socket], socket.scope["user"]) for socket in readable])
-    admitted = [socket for socket, code in zip(readable, codes, strict=True) if code is None]
+    admitted = {socket for socket, code in zip(readable, codes, strict=True) if code is None}
     entering: dict[int, list[ChatConsumer]] = {}
-    for socket in admitted:
-        entering.setdefault(socket.watched.pk, []).append(socket)
+    for socket in readable:
+        if socket in admitted:
+            entering.setdefault(socket.watched.pk, []).append(socket)
     present = {room_id: enter_together(group) for room_id, group in entering.items()}
     now = time.monotonic()
     answers = []
