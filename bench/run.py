@@ -164,6 +164,9 @@ def http_rows(figures: dict) -> list[Row]:
     ]
 
 
+RATIO_GOALS_FROM = 500  # sockets: the room size issue 18's table sets its ratio goals for
+
+
 def chat_rows(count: int, product: dict, bare: dict, options) -> list[Row]:
     mine, theirs = product["steady"], bare["steady"]
     name = f"chat N={count}:"
@@ -173,13 +176,18 @@ def chat_rows(count: int, product: dict, bare: dict, options) -> list[Row]:
         return value * 1000
 
     quiet_p, quiet_b = product["quiet"], bare["quiet"]
+    # Issue 18's table sets the two goals against the bare room for a room of 500 sockets;
+    # smaller rooms show the same figures and ratios for context (no goal, no PASS/MISS).
+    against_bare = count >= RATIO_GOALS_FROM
     rows = [
         Row(f"{name} last-recipient p50 ms, {rate}", ms(mine["p50"]), ms(theirs["p50"]),
             "", None, "{:.0f}"),
         Row(f"{name} last-recipient p99 ms, {rate}", ms(mine["p99"]), ms(theirs["p99"]),
-            "≤ 0.7× ref", mine["p99"] <= 0.7 * theirs["p99"], "{:.0f}"),
+            "≤ 0.7× ref" if against_bare else "",
+            mine["p99"] <= 0.7 * theirs["p99"] if against_bare else None, "{:.0f}"),
         Row(f"{name} server CPU µs per delivery", mine["cpu_us"], theirs["cpu_us"],
-            "≤ 0.7× ref", mine["cpu_us"] <= 0.7 * theirs["cpu_us"], "{:.0f}"),
+            "≤ 0.7× ref" if against_bare else "",
+            mine["cpu_us"] <= 0.7 * theirs["cpu_us"] if against_bare else None, "{:.0f}"),
     ]  # fmt: skip
     if mine["pg_cpu_us"] is not None:
         rows.append(Row(f"{name} PostgreSQL CPU µs per delivery", mine["pg_cpu_us"], None,
