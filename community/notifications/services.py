@@ -195,8 +195,8 @@ def unread_count(user, *, recount: bool = False) -> int:
         if recount:
             cache.set(key, count, UNREAD_TTL)
         else:
-            # add, not set: a count kept meanwhile, after a commit this read may predate,
-            # is the newer one and stays.
+            # add, not set: a count pushed after a commit while this one was read may be
+            # newer than it, and is kept.
             cache.add(key, count, UNREAD_TTL)
     return count
 
